@@ -14,7 +14,8 @@ from assistant import offline
 
 # One module per pipeline stage; each adds its sub-commands.
 COMMAND_MODULES = (
-    "assistant.commands.figures_cmd",  # check, compute
+    "assistant.commands.figures_cmd",  # check, compute, setup
+    "assistant.commands.draft_cmd",  # draft
 )
 
 

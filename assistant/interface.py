@@ -37,6 +37,7 @@ class SectionContext:
     passages: Sequence[Any] = ()  # assistant.corpus Passage objects (text, source, heading, …)
     instruction: str = ""  # the user's request in chat ("写得更简洁" …)
     previous_text: str = ""  # the current draft of the section, when revising
+    feedback: str = ""  # the verifier's findings on a rejected draft, for one regeneration
 
 
 @dataclass
@@ -60,7 +61,9 @@ class Report:
     unit_name: str
     report_date: str
     sections: list[SectionDraft]
+    preamble: str = ""
     appendix: list[str] = field(default_factory=list)
+    omitted: list[tuple[str, str]] = field(default_factory=list)  # (heading, reason) of sections left out
     outline: str = "seed"
 
     def section(self, section_id: str) -> SectionDraft:

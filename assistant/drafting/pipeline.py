@@ -1,0 +1,216 @@
+"""Section pipeline and whole report: draft → fill slots → verify → (regenerate once) → fallback.
+
+Whatever the drafter, no text leaves here unverified: a model draft with an unknown slot or any
+unsupported, misattributed or contradicted figure gets one regeneration with the findings as
+feedback; if that fails too, the section falls back to the template text and says why. Sections are
+drafted concurrently under a limit; a failure in one never loses the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any, Optional, Sequence
+
+from assistant.drafting.outline import Outline, load_outline
+from assistant.drafting.slots import fill_slots
+from assistant.drafting.template_drafter import TemplateDrafter
+from assistant.facts import Ledger
+from assistant.figures import Figures
+from assistant.interface import Drafter, OutlineSection, ProgressCallback, Report, SectionContext, SectionDraft
+from assistant.ledger import build_ledger, note_texts
+from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+
+OMITTED_NO_DATA = "未录入本节所需数据，已省略"
+
+
+def verify_text(text: str, ledger: Ledger, notes: Sequence[str]):
+    from assistant.verify import verify
+
+    return verify(text, ledger, notes)
+
+
+def _findings_feedback(findings: list[dict], unknown: list[str]) -> str:
+    lines = [f"- 未知的数字占位符【{key}】：只能使用给定清单中的占位符。" for key in unknown]
+    for f in findings:
+        if f.get("status") != "supported":
+            lines.append(f"- “{f.get('text')}”：{f.get('status_zh') or f.get('status')}。")
+    return "\n".join(lines)
+
+
+def _problems(report) -> list[dict]:
+    data = report.to_dict()
+    return [f for f in data.get("findings", []) if f.get("status") != "supported"]
+
+
+def check_draft(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> tuple[SectionDraft, str]:
+    """Fill the draft's slots and verify it; returns the checked draft and feedback ('' when clean)."""
+    filled = fill_slots(draft.text, ledger)
+    report = verify_text(filled.text, ledger, notes)
+    problems = _problems(report)
+    checked = dataclasses.replace(
+        draft,
+        text=filled.text,
+        verified=bool(report.ok and not filled.unknown),
+        findings=report.to_dict().get("findings", []),
+    )
+    feedback = _findings_feedback(problems, filled.unknown) if (problems or filled.unknown) else ""
+    return checked, feedback
+
+
+async def draft_section(
+    section: OutlineSection,
+    context: SectionContext,
+    drafter: Drafter,
+    fallback: TemplateDrafter,
+) -> SectionDraft:
+    template_draft = fallback.draft_sync(section, context)
+    if drafter is fallback or getattr(drafter, "name", "") == fallback.name:
+        checked, _ = check_draft(template_draft, context.ledger, context.notes)
+        return checked
+    reason = ""
+    feedback_context = context
+    for attempt in range(2):
+        try:
+            draft = await drafter.draft(section, feedback_context)
+        except Exception as exc:  # a model failure must not lose the section: fall back below
+            reason = f"模型调用失败：{exc}"
+            break
+        checked, feedback = check_draft(draft, context.ledger, context.notes)
+        if not feedback:
+            return checked
+        reason = f"模型草稿未通过数字核验（第{attempt + 1}次）：\n{feedback}"
+        feedback_context = dataclasses.replace(context, feedback=feedback, previous_text=draft.text)
+    checked, _ = check_draft(template_draft, context.ledger, context.notes)
+    return dataclasses.replace(checked, fallback_reason=reason or "模型草稿未通过核验")
+
+
+@dataclasses.dataclass
+class DraftJob:
+    figures: Figures
+    settings: ReportSettings = dataclasses.field(default_factory=lambda: DEFAULT_SETTINGS)
+    outline: str = "seed"
+    drafter: Optional[Drafter] = None
+    retriever: Any = None
+    progress: Optional[ProgressCallback] = None
+    concurrency: int = 4
+
+
+def _report_title(outline: Outline, figures: Figures) -> str:
+    return outline.title.format(year=figures.meta.year, unit_name=figures.meta.unit_name)
+
+
+def _retrieve(retriever: Any, section: OutlineSection, k: int = 3) -> list:
+    if retriever is None or not section.query:
+        return []
+    try:
+        return list(retriever.search(section.query, k=k))
+    except Exception:  # retrieval only supplies style examples; drafting goes on without them
+        return []
+
+
+async def adraft_report(job: DraftJob) -> Report:
+    figures, settings = job.figures, job.settings
+    outline = load_outline(job.outline)
+    ledger = build_ledger(figures, settings)
+    notes = note_texts(figures)
+    fallback = TemplateDrafter()
+    drafter = job.drafter or fallback
+    semaphore = asyncio.Semaphore(max(1, job.concurrency))
+
+    def report_progress(section_id: str, status: str) -> None:
+        if job.progress is not None:
+            job.progress(section_id, status)
+
+    async def run(section: OutlineSection) -> SectionDraft:
+        async with semaphore:
+            report_progress(section.id, "running")
+            passages = _retrieve(job.retriever, section) if drafter is not fallback else []
+            context = SectionContext(figures, ledger, notes, passages)
+            try:
+                result = await draft_section(section, context, drafter, fallback)
+                result.citations = passages
+            except Exception as exc:  # keep the other sections; show this one's error
+                report_progress(section.id, "failed")
+                return SectionDraft(section.id, section.heading, section.level, "", getattr(drafter, "name", "?"), error=f"起草失败：{exc}")
+            report_progress(section.id, "done")
+            return result
+
+    for section in outline.writable:
+        report_progress(section.id, "queued")
+    drafted = await asyncio.gather(*(run(s) for s in outline.writable))
+    by_id = {d.section_id: d for d in drafted}
+
+    sections: list[SectionDraft] = []
+    omitted: list[tuple[str, str]] = []
+    for section in outline.sections:
+        if section.mode == "container":
+            sections.append(SectionDraft(section.id, section.heading, section.level, "", "outline", verified=True))
+            continue
+        draft = by_id[section.id]
+        if not draft.text.strip() and not draft.error:
+            omitted.append((section.heading, OMITTED_NO_DATA))
+            continue
+        sections.append(draft)
+    sections = _drop_empty_containers(sections)
+    preamble = fallback.preamble(figures, ledger)
+    return Report(
+        title=_report_title(outline, figures),
+        unit_name=figures.meta.unit_name,
+        report_date=_date_text(figures),
+        sections=sections,
+        preamble=preamble,
+        appendix=list(outline.appendix),
+        outline=outline.name,
+        omitted=omitted,
+    )
+
+
+def _drop_empty_containers(sections: list[SectionDraft]) -> list[SectionDraft]:
+    """A container heading with nothing under it (all children omitted) is left out too."""
+    kept: list[SectionDraft] = []
+    for i, s in enumerate(sections):
+        if s.drafter == "outline":
+            following = sections[i + 1] if i + 1 < len(sections) else None
+            if following is None or following.level <= s.level:
+                continue
+        kept.append(s)
+    return kept if len(kept) == len(sections) else _drop_empty_containers(kept)
+
+
+def _date_text(figures: Figures) -> str:
+    d = figures.meta.report_date
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def draft_report(
+    figures: Figures,
+    *,
+    settings: ReportSettings | None = None,
+    outline: str = "seed",
+    backend: str = "offline",
+    model_settings: Any = None,
+    retriever: Any = None,
+    progress: Optional[ProgressCallback] = None,
+    concurrency: int | None = None,
+) -> Report:
+    """Synchronous entry point: the whole report with the offline or the LLM drafter."""
+    drafter = make_drafter(backend, model_settings)
+    limit = concurrency or getattr(model_settings, "max_concurrency", None) or 4
+    job = DraftJob(figures, settings or DEFAULT_SETTINGS, outline, drafter, retriever, progress, limit)
+    return asyncio.run(adraft_report(job))
+
+
+def make_drafter(backend: str, model_settings: Any = None) -> Drafter:
+    """The one switch between providers: 'offline' (template) or 'llm' (OpenAI-compatible)."""
+    if backend == "offline":
+        return TemplateDrafter()
+    if backend == "llm":
+        from assistant.drafting.llm_drafter import LLMDrafter
+        from assistant.llm import ModelSettings
+
+        settings = model_settings or ModelSettings.from_env()
+        if not settings.configured:
+            raise ValueError("未配置大模型：请设置 ASSISTANT_MODEL（以及 OPENAI_BASE_URL、OPENAI_API_KEY），或使用离线模式。")
+        return LLMDrafter(settings)
+    raise ValueError(f"未知的起草方式：{backend}（可选 offline 或 llm）")

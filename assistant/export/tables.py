@@ -1,0 +1,111 @@
+"""Figure tables for the export, built from ledger facts only (so their text is the ledger's, byte for byte).
+
+Each table belongs to a section (by outline section id) and is drawn right after that section's text;
+a row whose facts are all absent is left out, and a table with no rows is not drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from assistant.facts import Ledger
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+# (caption, column headers, [(row label, [ledger key per column])]); "" for a cell with no fact.
+_SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]] = {
+    "budget": [
+        (
+            "表1 预算与决算收支情况（单位：万元）",
+            ("项目", "年初预算数", "全年预算数", "决算数"),
+            [
+                ("收入合计", ["budget.income.total", "adjusted.income.total", "final.income.total"]),
+                ("其中：一般公共预算财政拨款", ["budget.income.general_public", "adjusted.income.general_public", "final.income.general_public"]),
+                ("政府性基金预算财政拨款", ["budget.income.government_fund", "adjusted.income.government_fund", "final.income.government_fund"]),
+                ("支出合计", ["budget.expenditure.total", "adjusted.expenditure.total", "final.expenditure.total"]),
+                ("其中：基本支出", ["budget.expenditure.basic", "adjusted.expenditure.basic", "final.expenditure.basic"]),
+                ("项目支出", ["budget.expenditure.project", "adjusted.expenditure.project", "final.expenditure.project"]),
+            ],
+        )
+    ],
+    "three_public": [
+        (
+            "表2 “三公”经费情况（单位：万元）",
+            ("项目", "预算数", "决算数", "上年决算数"),
+            [
+                ("合计", ["three_public.budget.total", "three_public.actual.total", "three_public.last_year_actual.total"]),
+                ("因公出国（境）费", ["three_public.budget.overseas", "three_public.actual.overseas", "three_public.last_year_actual.overseas"]),
+                ("公务用车购置及运行维护费", ["three_public.budget.vehicle", "three_public.actual.vehicle", "three_public.last_year_actual.vehicle"]),
+                ("公务接待费", ["three_public.budget.reception", "three_public.actual.reception", "three_public.last_year_actual.reception"]),
+            ],
+        )
+    ],
+    "procurement": [
+        (
+            "表3 政府采购情况（单位：万元）",
+            ("项目", "金额"),
+            [
+                ("政府采购支出合计", ["procurement.total"]),
+                ("货物", ["procurement.goods"]),
+                ("工程", ["procurement.works"]),
+                ("服务", ["procurement.services"]),
+            ],
+        )
+    ],
+    "assets": [
+        (
+            "表4 资产情况（单位：万元）",
+            ("项目", "金额"),
+            [
+                ("资产总额", ["assets.total_assets"]),
+                ("负债总额", ["assets.total_liabilities"]),
+                ("净资产", ["assets.net_assets"]),
+                ("固定资产账面原值", ["assets.fixed_assets_original"]),
+                ("在用固定资产", ["assets.fixed_assets_in_use"]),
+            ],
+        )
+    ],
+}
+# The Hunan outline puts procurement and assets under one 预算管理 section.
+_SPECS["management"] = _SPECS["procurement"] + _SPECS["assets"]
+
+
+def _cell(ledger: Ledger, key: str) -> str:
+    fact = ledger.get(key)
+    if fact is None:
+        return ""
+    return fact.number_text if fact.unit == "万元" else fact.text
+
+
+def section_tables(section_id: str, ledger: Ledger) -> list[Table]:
+    tables = []
+    for caption, header, rows in _SPECS.get(section_id, []):
+        built = []
+        for label, keys in rows:
+            cells = [_cell(ledger, k) for k in keys]
+            if any(cells):
+                built.append((label, *cells))
+        if built:
+            # drop columns that are empty in every row (e.g. no 全年预算 entered)
+            keep = [0] + [c for c in range(1, len(header)) if any(row[c] for row in built)]
+            tables.append(
+                Table(caption, tuple(header[c] for c in keep), tuple(tuple(row[c] for c in keep) for row in built))
+            )
+    return tables
+
+
+def markdown_table(table: Table) -> list[str]:
+    lines = [table.caption, "", "| " + " | ".join(table.header) + " |", "|" + "---|" * len(table.header)]
+    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+    return lines + [""]
+
+
+def table_from_rows(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    return Table(caption, tuple(header), tuple(tuple(r) for r in rows))
