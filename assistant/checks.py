@@ -83,7 +83,12 @@ def _sum_rules(figures: Figures) -> list[SumRule]:
         rules.append(SumRule(f"sum.{block}.basic", (block, "expenditure", "basic"), ((block, "expenditure", "personnel"), (block, "expenditure", "public")), require_all=True))
     for stage in ("budget", "actual", "last_year_actual", "last_year_budget"):
         base = ("three_public", stage)
-        rules.append(SumRule(f"sum.three_public.{stage}", (*base, "total"), ((*base, "overseas"), (*base, "vehicle"), (*base, "reception"))))
+        # Vehicle costs may be entered only as purchase + operation; those then stand for the vehicle part.
+        split = get_path(figures, (*base, "vehicle")) is None and any(
+            get_path(figures, (*base, name)) is not None for name in ("vehicle_purchase", "vehicle_operation")
+        )
+        vehicle = ((*base, "vehicle_purchase"), (*base, "vehicle_operation")) if split else ((*base, "vehicle"),)
+        rules.append(SumRule(f"sum.three_public.{stage}", (*base, "total"), ((*base, "overseas"), *vehicle, (*base, "reception"))))
         rules.append(SumRule(f"sum.three_public.{stage}.vehicle", (*base, "vehicle"), ((*base, "vehicle_purchase"), (*base, "vehicle_operation")), require_all=True))
     rules.append(SumRule("sum.procurement", ("procurement", "total"), (("procurement", "goods"), ("procurement", "works"), ("procurement", "services"))))
     for i, _ in enumerate(figures.projects):
@@ -161,12 +166,19 @@ def _stated_shares(figures: Figures) -> Iterator[tuple[str, Any]]:
         yield block, get_path(figures, (block, "expenditure"))
 
 
+def _printed_places(stated: Decimal) -> Decimal:
+    """The precision a share was printed with: 2 dp ("39.55%"), or fewer when printed so ("35.9%", "146%")."""
+    return Decimal(1).scaleb(min(max(stated.as_tuple().exponent, -2), 0))
+
+
 def check_share_sum(figures: Figures, settings: ReportSettings):
     for block, exp in _stated_shares(figures):
         if exp.basic_share_stated is None or exp.project_share_stated is None:
             continue
         total = exp.basic_share_stated + exp.project_share_stated
-        if abs(total - 100) > settings.share_tolerance:
+        # Shares printed with fewer decimals may miss 100% by their own rounding step (12.3% + 87.8%).
+        step = max(_printed_places(exp.basic_share_stated), _printed_places(exp.project_share_stated))
+        if abs(total - 100) > max(settings.share_tolerance, step):
             yield (
                 f"{_label((block, 'expenditure', 'basic_share_stated'))}{_n(exp.basic_share_stated)}% + "
                 f"{_label((block, 'expenditure', 'project_share_stated'))}{_n(exp.project_share_stated)}% = {_n(total)}%，"
@@ -182,12 +194,15 @@ def check_share_values(figures: Figures, settings: ReportSettings):
             amount = getattr(exp, part)
             if stated is None or amount is None or not exp.total:
                 continue
-            computed = round2(amount / exp.total * 100)
-            if round2(stated) != computed:
+            # Compared at the precision it was printed with: for 39.5453…% both "39.55" and "39.5" are
+            # right, while "39.6" (39.55 rounded again) is not.
+            places = _printed_places(stated)
+            computed = round2(amount / exp.total * 100, places)
+            if round2(stated, places) != computed:
                 yield (
                     f"{_label((block, 'expenditure', part + '_share_stated'))}填写{_n(stated)}%，按"
                     f"{_label((block, 'expenditure', part))}{_n(amount)} ÷ {_label((block, 'expenditure', 'total'))}{_n(exp.total)}"
-                    f"计算应为{format_number(computed, trim=False)}%。",
+                    f"计算应为{format_number(computed, trim=False, places=places)}%。",
                     (f"{block}.expenditure.{part}_share_stated", f"{block}.expenditure.{part}", f"{block}.expenditure.total"),
                 )
 
@@ -206,9 +221,14 @@ def _decimal_fields(model: BaseModel, path: Path) -> Iterator[tuple[Path, Decima
                     yield from _decimal_fields(item, (*here, i))
 
 
+# Balances that are legitimately negative (liabilities above assets); everything else is an amount
+# or a count and cannot be.
+SIGNED_FIELDS = frozenset({("assets", "net_assets")})
+
+
 def check_non_negative(figures: Figures, settings: ReportSettings):
     for path, value in _decimal_fields(figures, ()):
-        if value < 0:
+        if value < 0 and path not in SIGNED_FIELDS:
             yield (f"{_label(path)}为负数（{_n(value)}），金额和数量不能为负。", (dotted(path),))
 
 

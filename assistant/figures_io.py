@@ -8,15 +8,15 @@ float. Files in GBK/GB18030 (common on government machines) are decoded too. Eve
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.figures import Figures, label_for_path
+from assistant.figures import Figures, _inner_model, label_for_path
 
 
 class FiguresError(Exception):
@@ -31,9 +31,14 @@ class _DecimalLoader(yaml.SafeLoader):
     pass
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     text = loader.construct_scalar(node).replace("_", "")
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        # .inf and .nan (and base-60 1:30.5) are YAML floats too: read them the standard way so that
+        # validation rejects the non-finite ones with the field's name instead of crashing here.
+        return loader.construct_yaml_float(node)
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -95,8 +100,8 @@ _PYDANTIC_MESSAGES = {
     "model_type": "应为一组字段",
     "model_attributes_type": "应为一组字段",
     "dict_type": "应为一组字段",
-    "bool_parsing": "应为“是/否”",
-    "bool_type": "应为“是/否”",
+    "bool_parsing": "应为 true 或 false（表示是/否）",
+    "bool_type": "应为 true 或 false（表示是/否）",
     "enum": "取值不在可选范围内",
     "extra_forbidden": "不是可识别的字段（请检查拼写）",
     "finite_number": "应为有限数字",
@@ -110,8 +115,30 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
         label = label_for_path(loc) or "文件"
         reason = _PYDANTIC_MESSAGES.get(err.get("type", ""), err.get("msg", "取值无效"))
         given = err.get("input")
-        shown = "" if err.get("type") == "missing" or isinstance(given, (dict, list)) else f"（填写的是：{given!r}）"
+        # Numbers are shown as typed (39.78, not Decimal('39.78')); text in quotes so blanks show.
+        given_text = f"“{given}”" if isinstance(given, str) else str(given)
+        shown = "" if err.get("type") == "missing" or isinstance(given, (dict, list)) else f"（填写的是：{given_text}）"
         messages.append(f"字段“{label}”{reason}{shown}。")
+    return messages
+
+
+# Far beyond any budget (10^15 万元): a larger number is a typing slip, and one with a huge exponent
+# (1e999999) would overflow the calculator's Decimal arithmetic.
+MAX_NUMBER = Decimal("1e15")
+
+
+def _out_of_range(model: BaseModel, path: tuple[Any, ...]) -> list[str]:
+    messages: list[str] = []
+    for name in type(model).model_fields:
+        value, here = getattr(model, name), (*path, name)
+        if isinstance(value, Decimal) and abs(value) >= MAX_NUMBER:
+            messages.append(f"字段“{label_for_path(here)}”数值过大（填写的是：{value}），请检查单位和小数点。")
+        elif isinstance(value, BaseModel):
+            messages.extend(_out_of_range(value, here))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    messages.extend(_out_of_range(item, (*here, i)))
     return messages
 
 
@@ -121,9 +148,13 @@ def figures_from_data(data: Any) -> Figures:
     if not isinstance(data, dict):
         raise FiguresError(["文件内容应为一组“字段: 值”，例如以 meta: 开头。"])
     try:
-        return Figures.model_validate(data)
+        figures = Figures.model_validate(data)
     except ValidationError as exc:
         raise FiguresError(describe_validation_error(exc)) from exc
+    too_large = _out_of_range(figures, ())
+    if too_large:
+        raise FiguresError(too_large)
+    return figures
 
 
 def load_figures(path: str | Path) -> Figures:
@@ -150,18 +181,26 @@ def figures_to_data(figures: Figures) -> dict:
 
 
 def dump_yaml(figures: Figures) -> str:
-    data = _plain_dates(figures_to_data(figures))
+    data = _plain_dates(figures_to_data(figures), Figures)
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _plain_dates(value: Any) -> Any:
+def _plain_dates(value: Any, model: Any = None) -> Any:
     """Dates as ISO text, so the YAML reads the same in any editor; blocks with nothing entered are
-    left out (reading them back gives the same empty block)."""
+    left out where reading them back gives the same empty block (a block with a default). An optional
+    block entered empty (procurement: {}) is kept, since leaving it out would read back as None."""
     if isinstance(value, dict):
-        cleaned = {key: _plain_dates(item) for key, item in value.items()}
-        return {key: item for key, item in cleaned.items() if item != {}}
+        fields = getattr(model, "model_fields", {})
+        cleaned = {}
+        for key, item in value.items():
+            info = fields.get(key)
+            item = _plain_dates(item, _inner_model(info.annotation) if info else None)
+            if item == {} and info is not None and info.default_factory is not None:
+                continue
+            cleaned[key] = item
+        return cleaned
     if isinstance(value, list):
-        return [_plain_dates(v) for v in value]
+        return [_plain_dates(v, model) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

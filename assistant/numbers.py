@@ -7,7 +7,7 @@ rates with two decimals ("39.55%", "100.00%"); `format_value` follows that house
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 TWO_PLACES = Decimal("0.01")
 AMOUNT_UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
@@ -29,12 +29,19 @@ def to_decimal(value) -> Decimal:
 
 
 def round2(value: Decimal, places: Decimal = TWO_PLACES) -> Decimal:
-    return value.quantize(places, rounding=ROUND_HALF_UP)
+    # quantize raises when the result has more digits than the context precision (28 by default),
+    # e.g. a large ratio over a tiny denominator: widen the precision to fit the rounded result.
+    digits = max(value.adjusted(), 0) + 1 - places.as_tuple().exponent
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, digits)
+        return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return "0" if text in ("-0", "-0.00", "-0.0") else text
+    # A value that rounds to zero prints unsigned at its full width ("0.00", not "-0.00" or "0").
+    if value.is_zero():
+        value = abs(value)
+    return format(value, "f")
 
 
 def format_number(value: Decimal, trim: bool, places: Decimal = TWO_PLACES) -> str:
