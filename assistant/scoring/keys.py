@@ -1,0 +1,149 @@
+"""Which ledger keys the calculator can produce, and why a given one is absent for some figures.
+
+The set is found by running the calculator on a sample `Figures` with every field filled (numbers 1,
+one project, one indicator), so it follows `assistant.ledger` as it evolves instead of a copied list.
+Numbered segments are normalised (`project.1.execution_rate` → `project.{n}.execution_rate`).
+
+Scoring builders may be wired into the default ledger builders; `base_ledger` and the sample run
+switch them off through `scoring_suppressed()` so a profile check never recurses into scoring and the
+command line can score with its own profile without duplicate facts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import typing
+from contextvars import ContextVar
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+from typing import Any, Iterator, Optional
+
+from pydantic import BaseModel
+
+from assistant.facts import Fact, Ledger
+from assistant.figures import Figures, label_for_path
+from assistant.scoring.model import quoted
+from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+
+# Keys the scoring package itself adds before it scores (see assistant.scoring.completion).
+COMPLETION_KEY = "performance.completion_rate"
+SCORING_INPUT_KEYS = frozenset({COMPLETION_KEY})
+
+_SUPPRESSED: ContextVar[bool] = ContextVar("scoring_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def scoring_suppressed() -> Iterator[None]:
+    token = _SUPPRESSED.set(True)
+    try:
+        yield
+    finally:
+        _SUPPRESSED.reset(token)
+
+
+def is_suppressed() -> bool:
+    return _SUPPRESSED.get()
+
+
+def base_ledger(figures: Figures, settings: ReportSettings | None = None) -> Ledger:
+    """The calculator's ledger without any scoring facts."""
+    from assistant.ledger import build_ledger  # late: assistant.ledger may import this package
+
+    with scoring_suppressed():
+        return build_ledger(figures, settings or DEFAULT_SETTINGS)
+
+
+_NUMBERED = re.compile(r"(?<=\.)\d+(?=\.|$)")
+
+
+def normalize_key(key: str) -> str:
+    return _NUMBERED.sub("{n}", key.strip())
+
+
+def _sample_value(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Union or (origin is not None and type(None) in args):
+        inner = [a for a in args if a is not type(None)]
+        return _sample_value(inner[0]) if inner else None
+    if origin is typing.Annotated:
+        return _sample_value(args[0])
+    if origin is list:
+        return [_sample_value(args[0])] if args else []
+    if origin is dict:
+        return {}
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return _sample_data(annotation)
+        if issubclass(annotation, Enum):
+            return next(iter(annotation))
+        if issubclass(annotation, bool):
+            return True
+        if issubclass(annotation, Decimal):
+            return Decimal(1)
+        if issubclass(annotation, int):
+            return 1
+        if issubclass(annotation, str):
+            return "样例"
+        if issubclass(annotation, dt.date):
+            return dt.date(2000, 1, 1)
+    return None
+
+
+def _sample_data(model: type[BaseModel]) -> dict:
+    return {name: _sample_value(info.annotation) for name, info in model.model_fields.items()}
+
+
+@lru_cache(maxsize=8)
+def _sample_ledger(settings_json: str) -> Ledger:
+    settings = ReportSettings.model_validate_json(settings_json)
+    return base_ledger(Figures.model_validate(_sample_data(Figures)), settings)
+
+
+def sample_facts(settings: ReportSettings | None = None) -> dict[str, Fact]:
+    """Normalised key → a sample fact (label, formula, input fields) for every key the calculator makes."""
+    ledger = _sample_ledger((settings or DEFAULT_SETTINGS).model_dump_json())
+    return {normalize_key(f.key): f for f in ledger}
+
+
+def known_ledger_keys(settings: ReportSettings | None = None) -> frozenset[str]:
+    return frozenset(sample_facts(settings)) | SCORING_INPUT_KEYS
+
+
+def is_known_key(key: str, settings: ReportSettings | None = None) -> bool:
+    return normalize_key(key) in known_ledger_keys(settings)
+
+
+def _value_at(figures: Figures, dotted: str) -> Optional[Any]:
+    value: Any = figures
+    for step in dotted.split("."):
+        if value is None:
+            return None
+        if step.isdigit():
+            index = int(step)
+            if not isinstance(value, list) or index >= len(value):
+                return None
+            value = value[index]
+        else:
+            value = getattr(value, step, None)
+    return value
+
+
+def _field_path(dotted: str) -> tuple:
+    return tuple(int(s) if s.isdigit() else s for s in dotted.split("."))
+
+
+def describe_missing(key: str, figures: Figures, ledger: Ledger, settings: ReportSettings | None = None) -> str:
+    """Why `key` has no value, in Chinese, naming the fields to fill in."""
+    if key in ledger.missing:
+        return ledger.missing[key].reason
+    sample = sample_facts(settings).get(normalize_key(key))
+    if sample is None:
+        return f"台账中没有{quoted(key)}"
+    absent = [label_for_path(_field_path(f)) for f in sample.inputs if _value_at(figures, f) is None]
+    if absent:
+        return f"缺少{'、'.join(f'{quoted(a)}' for a in absent)}（{sample.label} = {sample.formula}）"
+    return f"缺少计算{sample.label}所需的数据（{sample.label} = {sample.formula}）"
