@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "assistant.commands.figures_cmd",  # check, compute, setup
     "assistant.commands.draft_cmd",  # draft
     "assistant.commands.score_cmd",  # score
+    "assistant.commands.excel_cmd",  # excel template|export|import
 )
 
 
