@@ -33,11 +33,6 @@ class Fact:
         return format_value(self.value, self.unit, absolute=self.signed_change)
 
     @property
-    def number_text(self) -> str:
-        """The display number without its unit, for table cells whose header states the unit."""
-        return self.text[: -len(self.unit)] if self.unit and self.text.endswith(self.unit) else self.text
-
-    @property
     def names(self) -> tuple[str, ...]:
         return (self.label, *self.aliases)
 

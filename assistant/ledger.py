@@ -23,6 +23,7 @@ from assistant.figures import (
     field_label,
 )
 from assistant.figures import Income, ProjectFunds, FundRow, ThreePublic
+from assistant.scoring import score_facts
 from assistant.settings import DEFAULT_SETTINGS, ReportSettings
 
 HUNDRED = Decimal(100)
@@ -327,6 +328,7 @@ FACT_BUILDERS: tuple[Builder, ...] = (
     _carryover,
     _projects,
     _performance,
+    score_facts,  # 自评表 scores (项目/部门整体), from the facts above
 )
 
 

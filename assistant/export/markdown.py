@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 from assistant.export.numbering import HeadingCounter
-from assistant.export.tables import Table, markdown_table, section_tables
+from assistant.export.tables import markdown_table, section_tables
 from assistant.facts import Ledger
 from assistant.interface import Report
 
@@ -16,7 +16,7 @@ def numbered_headings(report: Report) -> list[str]:
     return [counter.next(s.level) for s in report.sections]
 
 
-def report_to_markdown(report: Report, ledger: Optional[Ledger] = None, attachments: Sequence[Table] = ()) -> str:
+def report_to_markdown(report: Report, ledger: Optional[Ledger] = None) -> str:
     lines = [f"# {report.title}", "", report.unit_name]
     if report.report_date:
         lines.append(report.report_date)
@@ -35,6 +35,4 @@ def report_to_markdown(report: Report, ledger: Optional[Ledger] = None, attachme
         lines.append("附件：")
         lines += [f"{i}. {name}" for i, name in enumerate(report.appendix, start=1)]
         lines.append("")
-    for table in attachments:
-        lines += markdown_table(table)
     return "\n".join(lines)

@@ -23,7 +23,7 @@ class Table:
 _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]] = {
     "budget": [
         (
-            "表1 预算与决算收支情况（单位：万元）",
+            "表1 预算与决算收支情况",
             ("项目", "年初预算数", "全年预算数", "决算数"),
             [
                 ("收入合计", ["budget.income.total", "adjusted.income.total", "final.income.total"]),
@@ -37,7 +37,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "three_public": [
         (
-            "表2 “三公”经费情况（单位：万元）",
+            "表2 “三公”经费情况",
             ("项目", "预算数", "决算数", "上年决算数"),
             [
                 ("合计", ["three_public.budget.total", "three_public.actual.total", "three_public.last_year_actual.total"]),
@@ -49,7 +49,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "procurement": [
         (
-            "表3 政府采购情况（单位：万元）",
+            "表3 政府采购情况",
             ("项目", "金额"),
             [
                 ("政府采购支出合计", ["procurement.total"]),
@@ -61,7 +61,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "assets": [
         (
-            "表4 资产情况（单位：万元）",
+            "表4 资产情况",
             ("项目", "金额"),
             [
                 ("资产总额", ["assets.total_assets"]),
@@ -79,9 +79,7 @@ _SPECS["management"] = _SPECS["procurement"] + _SPECS["assets"]
 
 def _cell(ledger: Ledger, key: str) -> str:
     fact = ledger.get(key)
-    if fact is None:
-        return ""
-    return fact.number_text if fact.unit == "万元" else fact.text
+    return fact.text if fact is not None else ""
 
 
 def section_tables(section_id: str, ledger: Ledger) -> list[Table]:
