@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
-from assistant.figures import FUND_COLUMNS, FUND_PARTS, INCOME_SOURCES, Comparator, Figures, label_for_path
+from assistant.figures import FUND_COLUMNS, FUND_PARTS, INCOME_PARTS, Comparator, Figures, label_for_path
 from assistant.numbers import format_number, round2
 from assistant.settings import DEFAULT_SETTINGS, ReportSettings
 
@@ -78,7 +78,7 @@ class SumRule:
 def _sum_rules(figures: Figures) -> list[SumRule]:
     rules: list[SumRule] = []
     for block in ("budget", "adjusted_budget", "final"):
-        rules.append(SumRule(f"sum.{block}.income", (block, "income", "total"), tuple((block, "income", s) for s in INCOME_SOURCES)))
+        rules.append(SumRule(f"sum.{block}.income", (block, "income", "total"), tuple((block, "income", s) for s in INCOME_PARTS)))
         rules.append(SumRule(f"sum.{block}.expenditure", (block, "expenditure", "total"), ((block, "expenditure", "basic"), (block, "expenditure", "project")), require_all=True))
         rules.append(SumRule(f"sum.{block}.basic", (block, "expenditure", "basic"), ((block, "expenditure", "personnel"), (block, "expenditure", "public")), require_all=True))
     for stage in ("budget", "actual", "last_year_actual", "last_year_budget"):

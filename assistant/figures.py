@@ -62,7 +62,7 @@ class Income(Model):
     operating: Amount = F("经营收入")
     superior_subsidy: Amount = F("上级补助收入")
     other: Amount = F("其他收入")
-    carryover: Amount = F("上年结转结余")
+    carryover: Amount = F("上年结转结余（不计入本年收入合计）")
 
 
 INCOME_SOURCES = (
@@ -76,6 +76,9 @@ INCOME_SOURCES = (
     "other",
     "carryover",
 )
+# 收入合计 is the year's own income (本年收入合计); the carry-over from last year is shown beside it,
+# not summed into it, as in the published 收入支出决算总表.
+INCOME_PARTS = tuple(source for source in INCOME_SOURCES if source != "carryover")
 
 
 class Expenditure(Model):

@@ -154,6 +154,11 @@ def test_income_sources_add_to_total():
     assert_mentions(finding.message, "90万元", "100万元", "一般公共预算财政拨款", "政府性基金预算财政拨款", "其他收入", "收入合计", "年初预算")
 
 
+def test_carryover_is_shown_beside_the_income_total_not_summed_into_it():
+    income = {"total": 100, "general_public": 100, "carryover": 12}
+    assert findings_of("sum", final={"income": income}) == []
+
+
 def test_total_missing_while_parts_entered():
     finding = only("sum", final={"income": {"general_public": 60, "other": 5}})
     assert_mentions(finding.message, "收入合计", "未填写", "65万元")

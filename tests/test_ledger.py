@@ -22,6 +22,11 @@ SEED = ROOT / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml"
 META = {"unit_name": "测试单位", "year": 2023}
 
 
+def calculator_missing(ledger):
+    """Missing facts of the calculator itself; the scoring stage records its own (需补充 totals)."""
+    return {k: m for k, m in ledger.missing.items() if ".score." not in k and k != "performance.completion_rate"}
+
+
 def ledger_for(settings: ReportSettings | None = None, **parts) -> Ledger:
     return build_ledger(Figures.model_validate({"meta": META, **parts}), settings)
 
@@ -313,7 +318,7 @@ def test_absent_inputs_give_no_fact_and_no_missing_entry():
     assert "final.execution_rate" not in ledger
     assert "three_public.control_rate" not in ledger and "three_public.yoy_rate" not in ledger
     assert not ledger.with_prefix("procurement.") and not ledger.with_prefix("assets.")
-    assert not ledger.missing
+    assert not calculator_missing(ledger)
 
 
 def test_entered_zero_is_a_zero_fact():
@@ -365,7 +370,7 @@ def test_seed_case_values_are_unrounded(seed_ledger):
     assert seed_ledger["indicator.1.completion_rate"].value == D("5792") / D("5000") * 100
     procurement_parts = sum(seed_ledger[f"procurement.{p}"].value for p in ("goods", "works", "services"))
     assert procurement_parts == seed_ledger["procurement.total"].value
-    assert not seed_ledger.missing
+    assert not calculator_missing(seed_ledger)
 
 
 def test_seed_shares_add_to_100_after_rounding(seed_ledger):
