@@ -1,0 +1,462 @@
+"""The corpus index: documents chunked into Chroma (through langchain-chroma) plus a BM25 mirror.
+
+`CorpusIndex.open()` uses an embedded persistent Chroma under `data_dir()/chroma`, or a Chroma server
+when CHROMA_HOST (and CHROMA_PORT) are set; `CorpusIndex.connect()` always uses a server.
+
+Ids are content hashes: a document's id is the hash of its source name, a chunk's id is the
+document's content hash plus the chunk number. Re-ingesting an unchanged file does nothing; a changed
+file's chunks are replaced. Vectors come from our offline hashing embedding unless an
+OpenAI-compatible endpoint is configured; Chroma's default embedding function is never used (every
+add and query passes our vectors, and the collection records our embedding function).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from assistant import offline
+from assistant.corpus.bm25 import Bm25Store, index_text
+from assistant.corpus.chunking import chunk_text
+from assistant.corpus.embeddings import LangChainHashingEmbeddings, default_embeddings
+from assistant.corpus.loaders import LoadError, content_hash, load_bytes, load_path, max_file_bytes
+from assistant.corpus.metadata import KINDS
+from assistant.corpus.records import DocumentInfo, FileResult, IngestReport, Passage
+from assistant.corpus.retrieval import DEFAULT_FUSION, MODES, Filters, FusionWeights, make_snippet, query_terms
+from assistant.corpus.retrieval import reciprocal_rank_fusion
+
+COLLECTION_NAME = "jixiao_corpus"
+EDITABLE_FIELDS = ("title", "kind", "year", "unit")
+_ADD_BATCH = 1000
+
+
+@functools.cache
+def _persistent_client(path: str):
+    import chromadb
+    from chromadb.config import Settings
+
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
+
+
+@functools.cache
+def _http_client(host: str, port: int):
+    import chromadb
+    from chromadb.config import Settings
+
+    return chromadb.HttpClient(host=host, port=port, settings=Settings(anonymized_telemetry=False))
+
+
+def default_path() -> Path:
+    return offline.data_dir() / "chroma"
+
+
+def server_from_env(env: dict[str, str] | None = None) -> tuple[str, int] | None:
+    env = os.environ if env is None else env
+    host = env.get("CHROMA_HOST", "").strip()
+    if not host:
+        return None
+    return host, int(env.get("CHROMA_PORT", "8000") or 8000)
+
+
+def source_name(path: Path) -> str:
+    """How a file is named in the index: repo-relative inside the repo, else its absolute path."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(offline.REPO_ROOT).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def doc_id_for(source: str) -> str:
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+class Upload:
+    """A file given as bytes (an upload in the app), named by the user."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self.data = data
+
+
+class CorpusIndex:
+    def __init__(
+        self,
+        client,
+        collection_name: str = COLLECTION_NAME,
+        embeddings=None,
+        bm25_path: Path | None = None,
+        max_file_bytes: int | None = None,
+        fusion: FusionWeights = DEFAULT_FUSION,
+    ) -> None:
+        from langchain_chroma import Chroma
+
+        self.client = client
+        self.embeddings = embeddings if embeddings is not None else default_embeddings()
+        self.max_file_bytes = max_file_bytes
+        self.fusion = fusion
+        configuration: dict[str, Any] = {"hnsw": {"space": "cosine"}}
+        if isinstance(self.embeddings, LangChainHashingEmbeddings):
+            # Recorded in the collection so that any client reopening it embeds queries the same way.
+            configuration["embedding_function"] = self.embeddings.chroma_function()
+        else:
+            # Vectors of another model must not share a collection with ours.
+            model = getattr(self.embeddings, "model", "external")
+            collection_name = f"{collection_name}_{hashlib.sha1(str(model).encode()).hexdigest()[:8]}"
+        self.collection_name = collection_name
+        self.store = Chroma(
+            collection_name=collection_name,
+            embedding_function=self.embeddings,
+            client=client,
+            collection_configuration=configuration,
+        )
+        self.collection = self.store._collection  # metadata updates and id listing need the raw collection
+        self.bm25 = Bm25Store(bm25_path)
+        self._lock = threading.RLock()
+        self.bm25.sync(self.collection)
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, client=None, **kwargs) -> "CorpusIndex":
+        """The index at `path` (default `data_dir()/chroma`), on `client`, or on the server named by
+        CHROMA_HOST/CHROMA_PORT when neither is given and those are set."""
+        if client is not None:
+            return cls(client, **kwargs)
+        if path is None and server_from_env() is not None:
+            return cls.connect(**kwargs)
+        path = Path(path) if path is not None else default_path()
+        kwargs.setdefault("bm25_path", path / "bm25.json")
+        return cls(_persistent_client(str(path.resolve())), **kwargs)
+
+    @classmethod
+    def connect(cls, host: str | None = None, port: int | None = None, **kwargs) -> "CorpusIndex":
+        """The index on a Chroma server (default from CHROMA_HOST / CHROMA_PORT, else 127.0.0.1:8000)."""
+        env = server_from_env() or ("127.0.0.1", 8000)
+        host, port = host or env[0], int(port or env[1])
+        kwargs.setdefault("bm25_path", offline.data_dir() / "bm25" / f"{host}_{port}.json")
+        return cls(_http_client(host, port), **kwargs)
+
+    # ------------------------------------------------------------ ingest
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike | Upload],
+        *,
+        kind: str | None = None,
+        year: int | None = None,
+        unit: str | None = None,
+    ) -> IngestReport:
+        """Add files (and the supported files inside folders); one result per file, never raising
+        for a bad file. `kind`/`year`/`unit` override the guesses for every file of the batch."""
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}")
+        report = IngestReport()
+        overrides = {key: value for key, value in (("kind", kind), ("year", year), ("unit", unit)) if value is not None}
+        for item in _expand(paths):
+            report.results.append(self._ingest_one(item, overrides))
+        return report
+
+    def _ingest_one(self, item, overrides: dict[str, Any]) -> FileResult:
+        label = item.name if isinstance(item, Upload) else os.fspath(item)
+        limit = self.max_file_bytes if self.max_file_bytes is not None else max_file_bytes()
+        try:
+            if isinstance(item, Upload):
+                document, data = load_bytes(item.name, item.data, max_bytes=limit), item.data
+                source = "上传/" + item.name
+            else:
+                document, data = load_path(item, max_bytes=limit)
+                source = label = source_name(Path(item))
+            chunks = chunk_text(document.text)
+            if not chunks:
+                raise LoadError("文件中没有可提取的文字。")
+        except LoadError as error:
+            return FileResult(label, "error", str(error))
+        except Exception as error:  # a loader bug must not sink the batch; say what happened
+            return FileResult(label, "error", f"读取失败（{type(error).__name__}：{error}）。")
+
+        digest = content_hash(data)
+        doc_id = doc_id_for(source)
+        with self._lock:
+            existing = self._doc_chunks(doc_id)
+            old_meta = self.bm25.meta[existing[0]] if existing else {}
+            if existing and old_meta.get("content_hash") == digest and not _overrides_differ(old_meta, overrides):
+                return FileResult(label, "unchanged", "内容未变化，跳过。", len(existing), doc_id)
+            meta = {
+                "doc_id": doc_id,
+                "source": source,
+                "file": document.meta.file,
+                "title": document.meta.title,
+                "kind": document.meta.kind,
+                "unit": document.meta.unit,
+                "content_hash": digest,
+                "chars": len(document.text),
+                "edited": "",
+            }
+            if document.meta.year is not None:
+                meta["year"] = document.meta.year
+            # Fields the user corrected by hand survive a new version of the file.
+            edited = [f for f in (old_meta.get("edited") or "").split(",") if f]
+            for field_name in edited:
+                if field_name in old_meta:
+                    meta[field_name] = old_meta[field_name]
+            meta.update(overrides)
+            meta["edited"] = ",".join(sorted(set(edited) | set(overrides)))
+            try:
+                self._write_chunks(doc_id, digest, chunks, meta, replace=existing)
+            except Exception as error:  # the store refused (server down, disk full): report, go on
+                return FileResult(label, "error", f"写入索引失败（{type(error).__name__}：{error}）。")
+        status = "updated" if existing else "added"
+        verb = "已更新（替换旧版本）" if existing else "已入库"
+        return FileResult(label, status, f"{verb}，共 {len(chunks)} 个片段。", len(chunks), doc_id)
+
+    def _write_chunks(self, doc_id: str, digest: str, chunks, meta: dict[str, Any], replace: list[str]) -> None:
+        ids = [f"{doc_id}-{digest[:12]}-{chunk.index:04d}" for chunk in chunks]
+        metas = [
+            {**meta, "heading": chunk.heading, "start": chunk.start, "end": chunk.end, "chunk": chunk.index}
+            for chunk in chunks
+        ]
+        texts = [chunk.text for chunk in chunks]
+        job = self.bm25.start_tokenizing(texts, metas)  # runs alongside the embedding when large
+        embed_texts = [index_text(chunk.text, chunk.heading) for chunk in chunks]
+        vectors = self.embeddings.embed_documents(embed_texts)
+        if replace:
+            self.collection.delete(ids=replace)
+            self.bm25.remove(replace)
+        for i in range(0, len(ids), _ADD_BATCH):
+            # Our vectors go in directly, so Chroma never embeds anything itself.
+            self.collection.upsert(
+                ids=ids[i : i + _ADD_BATCH],
+                embeddings=vectors[i : i + _ADD_BATCH],
+                documents=texts[i : i + _ADD_BATCH],
+                metadatas=metas[i : i + _ADD_BATCH],
+            )
+        self.bm25.add(ids, texts, metas, job)
+        self.bm25.save()
+
+    # ------------------------------------------------------------ documents
+
+    def _doc_chunks(self, doc_id: str) -> list[str]:
+        return sorted(cid for cid, meta in self.bm25.meta.items() if meta.get("doc_id") == doc_id)
+
+    def list_documents(self) -> list[DocumentInfo]:
+        docs: dict[str, DocumentInfo] = {}
+        for meta in self.bm25.meta.values():
+            doc_id = meta.get("doc_id", "")
+            if doc_id in docs:
+                docs[doc_id].chunks += 1
+                continue
+            docs[doc_id] = DocumentInfo(
+                doc_id=doc_id,
+                source=meta.get("source", ""),
+                file=meta.get("file", ""),
+                title=meta.get("title", ""),
+                year=meta.get("year"),
+                unit=meta.get("unit", ""),
+                kind=meta.get("kind", "other"),
+                content_hash=meta.get("content_hash", ""),
+                chunks=1,
+                chars=int(meta.get("chars", 0)),
+                edited=tuple(f for f in (meta.get("edited") or "").split(",") if f),
+            )
+        return sorted(docs.values(), key=lambda d: d.source)
+
+    def find_document(self, ref: str) -> DocumentInfo | None:
+        """A document by id, source, file name or path; None if unknown or ambiguous."""
+        docs = self.list_documents()
+        as_source = source_name(Path(ref)) if ref and not ref.startswith("上传/") else ref
+        for doc in docs:
+            if ref in (doc.doc_id, doc.source) or as_source == doc.source:
+                return doc
+        by_name = [doc for doc in docs if doc.file == ref]
+        return by_name[0] if len(by_name) == 1 else None
+
+    def delete(self, ref: str) -> int:
+        """Delete a document (by id, source, or unique file name); returns how many chunks went."""
+        with self._lock:
+            doc = self.find_document(ref)
+            if doc is None:
+                return 0
+            ids = self._doc_chunks(doc.doc_id)
+            if ids:
+                self.collection.delete(ids=ids)
+                self.bm25.remove(ids)
+                self.bm25.save()
+            return len(ids)
+
+    def set_metadata(self, ref: str, **changes: Any) -> DocumentInfo:
+        """Correct a document's title, kind, year or unit; the change is kept across re-ingest."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
+        if "kind" in changes and changes["kind"] not in KINDS:
+            raise ValueError(f"未知的文档类型“{changes['kind']}”；可选：{'、'.join(KINDS)}")
+        with self._lock:
+            doc = self.find_document(ref)
+            if doc is None:
+                raise KeyError(f"索引中没有文档“{ref}”。")
+            ids = self._doc_chunks(doc.doc_id)
+            edited = sorted(set(doc.edited) | set(changes))
+            update = {**changes, "edited": ",".join(edited)}
+            if "year" in update and update["year"] is not None:
+                update["year"] = int(update["year"])
+            metas = []
+            for cid in ids:
+                meta = {**self.bm25.meta[cid], **update}
+                if meta.get("year") is None:
+                    meta.pop("year", None)
+                metas.append(meta)
+            for i in range(0, len(ids), _ADD_BATCH):
+                self.collection.update(ids=ids[i : i + _ADD_BATCH], metadatas=metas[i : i + _ADD_BATCH])
+            for cid, meta in zip(ids, metas):
+                self.bm25.meta[cid] = meta
+            self.bm25.save()
+        return self.find_document(doc.doc_id)
+
+    def count(self) -> int:
+        return len(self.bm25)
+
+    def is_empty(self) -> bool:
+        return self.count() == 0
+
+    def reset(self) -> None:
+        """Remove every document (for `index --rebuild`)."""
+        with self._lock:
+            ids = list(self.bm25.tokens)
+            for i in range(0, len(ids), _ADD_BATCH):
+                self.collection.delete(ids=ids[i : i + _ADD_BATCH])
+            self.bm25.remove(ids)
+            self.bm25.save()
+
+    # ------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        kind: str | None = None,
+        year: int | None = None,
+        unit: str | None = None,
+        mode: str = "hybrid",
+    ) -> list[Passage]:
+        """The `k` best passages for `query`, filtered by kind/year/unit, best first."""
+        if mode not in MODES:
+            raise ValueError(f"未知的检索方式“{mode}”；可选：{'、'.join(MODES)}")
+        filters = Filters(kind=kind, year=int(year) if year is not None else None, unit=unit or None)
+        query = (query or "").strip()
+        if not query or k <= 0 or self.is_empty():
+            return []
+        depth = max(k * self.fusion.depth, self.fusion.floor)
+        keyword: list[tuple[str, float]] = []
+        vector: list[tuple[str, float]] = []
+        if mode in ("hybrid", "bm25"):
+            keyword = self.bm25.search(query, depth, filters.predicate())
+        if mode in ("hybrid", "vector"):
+            vector = self._vector_search(query, depth, filters)
+        if mode == "bm25":
+            ranked = keyword[:k]
+        elif mode == "vector":
+            ranked = vector[:k]
+        else:
+            ranked = reciprocal_rank_fusion(
+                [([cid for cid, _ in keyword], self.fusion.bm25), ([cid for cid, _ in vector], self.fusion.vector)],
+                k=self.fusion.k,
+            )[:k]
+        return self._passages(ranked, query)
+
+    def _vector_search(self, query: str, depth: int, filters: Filters) -> list[tuple[str, float]]:
+        # A unit filter is a substring match, which Chroma's metadata filter cannot express: read
+        # deeper and filter here.
+        n = min(depth * (4 if filters.unit else 1), max(self.count(), 1))
+        results = self.store.similarity_search_with_score(query, k=n, filter=filters.where())
+        hits = []
+        for document, distance in results:
+            if filters.unit and not filters.accept(document.metadata):
+                continue
+            hits.append((document.id, 1.0 - float(distance)))  # cosine distance → similarity
+        return hits[:depth]
+
+    def _passages(self, ranked: list[tuple[str, float]], query: str) -> list[Passage]:
+        if not ranked:
+            return []
+        ids = [cid for cid, _ in ranked]
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {cid: (doc, meta) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        terms = query_terms(query)
+        passages = []
+        for cid, score in ranked:
+            if cid not in by_id:
+                continue  # deleted by another process since the ranking was read
+            text, meta = by_id[cid]
+            passages.append(
+                Passage(
+                    text=text,
+                    source=meta.get("source", ""),
+                    title=meta.get("title", ""),
+                    heading=meta.get("heading", ""),
+                    score=round(float(score), 6),
+                    start=int(meta.get("start", 0)),
+                    end=int(meta.get("end", 0)),
+                    kind=meta.get("kind", "other"),
+                    year=meta.get("year"),
+                    unit=meta.get("unit", ""),
+                    chunk_id=cid,
+                    doc_id=meta.get("doc_id", ""),
+                    snippet=make_snippet(text, terms),
+                )
+            )
+        return passages
+
+
+def _overrides_differ(meta: dict[str, Any], overrides: dict[str, Any]) -> bool:
+    return any(meta.get(key) != value for key, value in overrides.items())
+
+
+def _expand(paths: Iterable[str | os.PathLike | Upload]) -> list[str | Path | Upload]:
+    """Folders become their files (recursively, sorted, hidden files skipped); files stay as given."""
+    items: list[str | Path | Upload] = []
+    for item in paths:
+        if isinstance(item, Upload):
+            items.append(item)
+            continue
+        path = Path(item)
+        if path.is_dir() and ".." not in path.parts:
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                # Unsupported files are kept so that the report names them; hidden ones are not.
+                if child.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    items.append(child)
+        else:
+            items.append(item)  # as given, so a bad name is reported as the user wrote it
+    return items
+
+
+def sample_corpus_dir() -> Path:
+    return offline.REPO_ROOT / "corpus"
+
+
+def as_json_items(passages: Sequence[Passage]) -> list[dict[str, Any]]:
+    """The JSON shape of `python -m assistant search --json`."""
+    return [
+        {
+            "text": p.text,
+            "source": p.source,
+            "title": p.title,
+            "heading": p.heading,
+            "score": p.score,
+            "start": p.start,
+            "end": p.end,
+            "kind": p.kind,
+            "year": p.year,
+            "unit": p.unit,
+            "chunk_id": p.chunk_id,
+            "snippet": p.snippet,
+            "citation": p.citation(),
+        }
+        for p in passages
+    ]
