@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "assistant.commands.corpus_cmd",  # index, search
     "assistant.commands.score_cmd",  # score
     "assistant.commands.excel_cmd",  # excel template|export|import
+    "assistant.commands.eval_cmd",  # eval
 )
 
 
