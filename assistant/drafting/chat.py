@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import llm, tokens
-from assistant.drafting.llm_drafter import clean_model_text, stray_brackets, usable
+from assistant.drafting.llm_drafter import clean_model_text, usable
 from assistant.drafting.outline import Outline, load_outline
 from assistant.drafting.pipeline import check_draft
 from assistant.drafting.prompting import (
@@ -29,7 +29,7 @@ from assistant.drafting.prompting import (
     phrase,
     prompt_budget_from_env,
 )
-from assistant.drafting.slots import SLOT_RE, fill_slots, slot_value
+from assistant.drafting.slots import SLOT_RE, slot_value
 from assistant.drafting.template_drafter import TemplateDrafter
 from assistant.facts import Ledger
 from assistant.figures import Figures
@@ -176,24 +176,6 @@ def _add_tokens(total: dict[str, int], more: Mapping[str, int]) -> None:
         total[key] = total.get(key, 0) + int(value)
 
 
-def chat_feedback(slot_text: str, checked: SectionDraft, ledger: Ledger) -> str:
-    """What the model must fix: unknown slots, invented placeholders, and each rejected figure with
-    the verifier's explanation (which item the value really belongs to)."""
-    lines = [phrase("unknown_slot", key=key) for key in fill_slots(slot_text, ledger).unknown]
-    lines += [phrase("stray_brackets", text=s) for s in stray_brackets(checked.text)]
-    for finding in checked.findings:
-        if finding.get("status") != "supported":
-            lines.append(
-                phrase(
-                    "finding_line",
-                    text=finding.get("text", ""),
-                    status=finding.get("status_zh") or finding.get("status"),
-                    message=finding.get("message") or "",
-                )
-            )
-    return "\n".join(lines)
-
-
 def _verification(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> dict:
     from assistant.drafting.pipeline import verify_text
 
@@ -287,8 +269,7 @@ async def achat(
             reason = f"模型调用失败：{phrase('unusable')}"
             break
         draft = SectionDraft(section.id, section.heading, section.level, text, drafter_name, citations=list(prompt.passages))
-        checked, problems = check_draft(draft, ledger, notes)
-        feedback = chat_feedback(text, checked, ledger) if problems or stray_brackets(checked.text) else ""
+        checked, feedback = check_draft(draft, ledger, notes)
         if not feedback:
             return ChatResult(
                 text=checked.text,

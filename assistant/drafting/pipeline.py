@@ -30,31 +30,37 @@ def verify_text(text: str, ledger: Ledger, notes: Sequence[str]):
     return verify(text, ledger, notes)
 
 
-def _findings_feedback(findings: list[dict], unknown: list[str]) -> str:
-    lines = [f"- 未知的数字占位符【{key}】：只能使用给定清单中的占位符。" for key in unknown]
-    for f in findings:
-        if f.get("status") != "supported":
-            lines.append(f"- “{f.get('text')}”：{f.get('status_zh') or f.get('status')}。")
+def draft_feedback(slot_text: str, checked: SectionDraft, ledger: Ledger) -> str:
+    """What the model must fix: unknown slots, invented placeholders, and each rejected figure with
+    the verifier's explanation (which item the value really belongs to). Empty when the draft is clean."""
+    from assistant.drafting.llm_drafter import stray_brackets
+    from assistant.drafting.prompting import phrase
+
+    lines = [phrase("unknown_slot", key=key) for key in fill_slots(slot_text, ledger).unknown]
+    lines += [phrase("stray_brackets", text=s) for s in stray_brackets(checked.text)]
+    for finding in checked.findings:
+        if finding.get("status") != "supported":
+            lines.append(
+                phrase(
+                    "finding_line",
+                    text=finding.get("text", ""),
+                    status=finding.get("status_zh") or finding.get("status"),
+                    message=finding.get("message") or "",
+                )
+            )
     return "\n".join(lines)
 
 
-def _problems(report) -> list[dict]:
-    data = report.to_dict()
-    return [f for f in data.get("findings", []) if f.get("status") != "supported"]
-
-
 def check_draft(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> tuple[SectionDraft, str]:
-    """Fill the draft's slots and verify it; returns the checked draft and feedback ('' when clean)."""
+    """Fill the draft's slots and verify it; returns the checked draft and feedback ('' when clean).
+
+    A draft is verified only when every figure is supported and attributed, every slot is known and no
+    invented placeholder (【支出总数】) is left in the text."""
     filled = fill_slots(draft.text, ledger)
     report = verify_text(filled.text, ledger, notes)
-    problems = _problems(report)
-    checked = dataclasses.replace(
-        draft,
-        text=filled.text,
-        verified=bool(report.ok and not filled.unknown),
-        findings=report.to_dict().get("findings", []),
-    )
-    feedback = _findings_feedback(problems, filled.unknown) if (problems or filled.unknown) else ""
+    checked = dataclasses.replace(draft, text=filled.text, findings=report.to_dict().get("findings", []))
+    feedback = draft_feedback(draft.text, checked, ledger)
+    checked.verified = bool(report.ok and not feedback)
     return checked, feedback
 
 

@@ -264,7 +264,7 @@ def test_wrong_raw_number_is_caught_and_regenerated_with_feedback(fake_openai, s
     first, second = fake_openai.chat_requests
     assert "155.92万元" not in user_prompt(first.body)
     retry = user_prompt(second.body)
-    assert "未通过数字核验" in retry and "“155.92万元”：无来源" in retry
+    assert "核验意见" in retry and "“155.92万元”（无来源）：账目和工作记录中都没有这个数" in retry
     assert "总支出155.92万元" in retry  # the rejected draft is shown to be corrected
     assert draft.drafter == f"llm:{MODEL}" and draft.verified and not draft.fallback_reason
     assert "155.92" not in draft.text and ledger["final.expenditure.total"].text in draft.text
