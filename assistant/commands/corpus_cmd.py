@@ -11,8 +11,7 @@ import json
 import sys
 
 from assistant.corpus.metadata import KIND_LABELS, KINDS
-
-MODES = ("hybrid", "bm25", "vector")
+from assistant.corpus.retrieval import MODES
 
 
 def register(subparsers) -> None:

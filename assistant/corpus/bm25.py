@@ -35,6 +35,8 @@ class Bm25Store:
         self.meta: dict[str, dict[str, Any]] = {}
         self._model: BM25Okapi | None = None
         self._ids: list[str] = []
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._norm = np.zeros(0)
 
     # ------------------------------------------------------------ persistence
 
@@ -123,8 +125,34 @@ class Bm25Store:
         if self._model is None and self.tokens:
             self._ids = list(self.tokens)
             # Empty token lists would give a zero average length; a placeholder keeps BM25 defined.
-            self._model = BM25Okapi([self.tokens[cid] or ["\x00"] for cid in self._ids])
+            model = BM25Okapi([self.tokens[cid] or ["\x00"] for cid in self._ids])
+            # Postings (term → documents, term frequencies) so a query touches only the documents
+            # that contain its terms; rank-bm25's own get_scores walks every document per term.
+            docs: dict[str, list[int]] = {}
+            freqs: dict[str, list[int]] = {}
+            for number, counts in enumerate(model.doc_freqs):
+                for term, count in counts.items():
+                    docs.setdefault(term, []).append(number)
+                    freqs.setdefault(term, []).append(count)
+            self._postings = {
+                term: (np.asarray(docs[term], dtype=np.int64), np.asarray(freqs[term], dtype=np.float64)) for term in docs
+            }
+            lengths = np.asarray(model.doc_len, dtype=np.float64)
+            self._norm = model.k1 * (1 - model.b + model.b * lengths / model.avgdl)
+            self._model = model
         return self._model
+
+    def _scores(self, terms: list[str]) -> np.ndarray:
+        """BM25Okapi scores of every document (the formula of rank-bm25's get_scores)."""
+        model = self._model
+        scores = np.zeros(len(self._ids), dtype=np.float64)
+        for term in terms:
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            docs, tf = posting
+            scores[docs] += model.idf.get(term, 0.0) * tf * (model.k1 + 1) / (tf + self._norm[docs])
+        return scores
 
     def search(
         self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
@@ -134,7 +162,7 @@ class Bm25Store:
         terms = tokenize(query)
         if model is None or not terms:
             return []
-        scores = model.get_scores(terms)
+        scores = self._scores(terms)
         if accept is not None:
             allowed = np.fromiter((accept(self.meta[cid]) for cid in self._ids), dtype=bool, count=len(self._ids))
             scores = np.where(allowed, scores, 0.0)

@@ -50,6 +50,7 @@ _MIX = (
     np.uint64(0x165667B19E3779F9),
 )
 _FINAL = np.uint64(0xFF51AFD7ED558CCD)
+_DOC_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
 @functools.cache
@@ -118,7 +119,7 @@ class HashingEmbedder:
         doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         codes_u = codes.astype(np.uint64)
 
-        keys, key_weights = [], []
+        grams, docs, gram_weights = [], [], []
         total = len(codes)
         for n in self.ngrams:
             if total < n:
@@ -136,30 +137,26 @@ class HashingEmbedder:
             mixed ^= mixed >> np.uint64(33)
             mixed *= _FINAL
             mixed ^= mixed >> np.uint64(29)
-            bucket = (mixed % np.uint64(self.dim)).astype(np.int64)
-            # The hash of the n-gram itself (before bucketing) identifies it for term frequency.
-            gram_id = mixed.view(np.int64)
-            doc = doc_of[: span][valid]
-            keys.append(np.stack([doc, gram_id, bucket], axis=1))
-            key_weights.append(NGRAM_SCALE.get(n, 1.0) * weight[valid] ** (1.0 / n))
+            grams.append(mixed)
+            docs.append(doc_of[:span][valid])
+            gram_weights.append(NGRAM_SCALE.get(n, 1.0) * weight[valid] ** (1.0 / n))
         matrix = np.zeros(n_docs * self.dim, dtype=np.float64)
-        if keys:
-            all_keys = np.concatenate(keys)
-            all_weights = np.concatenate(key_weights)
+        if grams:
+            gram = np.concatenate(grams)
+            doc = np.concatenate(docs)
+            weight = np.concatenate(gram_weights)
             # Distinct (document, n-gram) pairs and how often each occurs: the term frequency.
-            order = np.lexsort((all_keys[:, 1], all_keys[:, 0]))
-            sorted_keys = all_keys[order]
-            new_group = np.ones(len(order), dtype=bool)
-            new_group[1:] = np.any(sorted_keys[1:, :2] != sorted_keys[:-1, :2], axis=1)
-            starts = np.flatnonzero(new_group)
-            tf = np.diff(np.append(starts, len(order)))
-            first = sorted_keys[starts]
-            value = (1.0 + np.log(tf)) * all_weights[order][starts]
+            # One 64-bit key per pair (the n-gram hash mixed with the document number) sorts fast.
+            pair = gram ^ (doc.astype(np.uint64) * _DOC_MIX)
+            _, first, tf = np.unique(pair, return_index=True, return_counts=True)
+            gram, doc, weight = gram[first], doc[first], weight[first]
+            value = (1.0 + np.log(tf)) * weight
             if SIGNED:
                 # A hash bit independent of the bucket picks the sign, so colliding n-grams cancel
                 # out on average instead of adding false similarity.
-                value *= np.where((first[:, 1] >> 62) & 1, -1.0, 1.0)
-            np.add.at(matrix, first[:, 0] * self.dim + first[:, 2], value)
+                value *= np.where((gram >> np.uint64(62)) & np.uint64(1), -1.0, 1.0)
+            bucket = (gram % np.uint64(self.dim)).astype(np.int64)
+            matrix = np.bincount(doc * self.dim + bucket, weights=value, minlength=n_docs * self.dim)
         matrix = matrix.reshape(n_docs, self.dim)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)

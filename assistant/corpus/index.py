@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -76,12 +77,12 @@ def doc_id_for(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
 class Upload:
-    """A file given as bytes (an upload in the app), named by the user."""
+    """A file given as bytes (an upload in the app), named by the user; indexed as "上传/<name>"."""
 
-    def __init__(self, name: str, data: bytes) -> None:
-        self.name = name
-        self.data = data
+    name: str
+    data: bytes
 
 
 class CorpusIndex:
@@ -319,7 +320,13 @@ class CorpusIndex:
         return self.find_document(doc.doc_id)
 
     def count(self) -> int:
+        """Number of chunks in the index."""
         return len(self.bm25)
+
+    def refresh(self) -> None:
+        """Pick up chunks another process added to or removed from the same store (a shared server)."""
+        with self._lock:
+            self.bm25.sync(self.collection)
 
     def is_empty(self) -> bool:
         return self.count() == 0

@@ -286,8 +286,9 @@ def _read_xlsx(data: bytes) -> tuple[str, str | None]:
                 lines.extend(rows)
     finally:
         workbook.close()
-    title = (workbook.properties.title or "").strip() or None if workbook.properties else None
-    return "\n".join(lines), title
+    properties = workbook.properties
+    title = (properties.title or "").strip() if properties is not None else ""
+    return "\n".join(lines), title or None
 
 
 def _cell_text(value) -> str:

@@ -61,8 +61,8 @@ class Filters:
         return self.kind is None and self.year is None and not self.unit
 
     def where(self) -> dict[str, Any] | None:
-        """The Chroma metadata filter. A unit filter matches exactly here; `accept` also allows a
-        partial match, so the vector side is asked for an exact unit only when one is given whole."""
+        """The Chroma metadata filter for kind and year. The unit is matched as a substring, which
+        Chroma's metadata filter cannot express, so the vector side applies `accept` afterwards."""
         clauses: list[dict[str, Any]] = []
         if self.kind is not None:
             clauses.append({"kind": self.kind})

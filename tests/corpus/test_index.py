@@ -157,3 +157,14 @@ def test_seed_report_sangong_passage_comes_first(index):
     assert top.heading.endswith("3、“三公”经费执行情况")
     assert top.source == "corpus/reports/hengshan-fulian-2023-report.txt"
     assert top.unit == "衡山县妇女联合会" and top.year == 2023
+
+
+def test_bm25_postings_score_like_rank_bm25(index, docs: Path):
+    index.ingest([docs])
+    store = index.bm25
+    store.search("预算", 1)
+    for query in ("三公经费执行情况", "预算执行率 评分", "政府采购"):
+        from assistant.corpus.tokens import tokenize
+
+        terms = tokenize(query)
+        assert store._scores(terms) == pytest.approx(store._model.get_scores(terms))
