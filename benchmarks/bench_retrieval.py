@@ -58,12 +58,15 @@ def evaluate(index, queries: list[dict], mode: str) -> dict[str, float]:
 def quality_table(index=None) -> dict[str, dict[str, float]]:
     from assistant.corpus.index import CorpusIndex, sample_corpus_dir
 
-    queries = load_queries()
     with tempfile.TemporaryDirectory() as tmp:
         if index is None:
             index = CorpusIndex.open(Path(tmp) / "chroma")
             index.ingest([sample_corpus_dir()])
-        results = {mode: evaluate(index, queries, mode) for mode in ("hybrid", "bm25", "vector")}
+        return _quality_report(index, load_queries())
+
+
+def _quality_report(index, queries: list[dict]) -> dict[str, dict[str, float]]:
+    results = {mode: evaluate(index, queries, mode) for mode in ("hybrid", "bm25", "vector")}
     print(f"检索质量（{len(queries)} 条标注查询，样例语料 {index.count()} 个片段）")
     print(f"{'mode':<8} {'recall@5':>9} {'MRR@10':>8}")
     for mode, row in results.items():
@@ -232,7 +235,11 @@ def scale_table(scales=SCALES, budget_s: float | None = None) -> list[dict[str, 
             elapsed = time.perf_counter() - began
             # Building scales roughly linearly; skip a row that cannot finish inside the budget.
             if rows and elapsed + rows[-1]["build_s"] * n / rows[-1]["chunks"] * 1.3 > budget_s:
-                print(f"{n:>7} skipped: would exceed the time budget of {budget_s:.0f} s (elapsed {elapsed:.0f} s)")
+                estimate = rows[-1]["build_s"] * n / rows[-1]["chunks"]
+                print(
+                    f"{n:>7} skipped: building would take about {estimate:.0f} s, past the time budget of "
+                    f"{budget_s:.0f} s (elapsed {elapsed:.0f} s); set BENCH_RETRIEVAL_BUDGET_S to run it"
+                )
                 continue
             chunks = synthetic_chunks(n)
             row = scale_row(n, chunks, queries if n < 100_000 else queries[:20], client)

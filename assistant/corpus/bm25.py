@@ -108,14 +108,6 @@ class Bm25Store:
             self.meta.pop(cid, None)
         self._model = None
 
-    def update_meta(self, ids: Iterable[str], changes: dict[str, Any]) -> None:
-        for cid in ids:
-            if cid in self.meta:
-                self.meta[cid].update(changes)
-                for key, value in changes.items():
-                    if value is None:
-                        self.meta[cid].pop(key, None)
-
     def __len__(self) -> int:
         return len(self.tokens)
 
