@@ -87,3 +87,17 @@ def test_parallel_tokenising_matches_serial():
     texts = ["2023年“三公”经费预算数0.5万元。", "政府采购执行率 = 实际采购金额 ÷ 采购预算"] * 3
     assert TokenizeJob(texts, parallel=True).result() == [tokenize(t) for t in texts]
     assert "三公经费" in tokenize("三公经费执行情况") and "的" not in tokenize("预算的执行")
+
+
+def test_an_openai_compatible_endpoint_gets_its_own_collection(monkeypatch, fake_openai, tmp_path: Path, docs: Path):
+    from assistant.corpus.index import COLLECTION_NAME, CorpusIndex
+
+    monkeypatch.setenv("ASSISTANT_EMBED_MODEL", "bge-m3")
+    monkeypatch.setenv("ASSISTANT_EMBED_BASE_URL", fake_openai.base_url)
+    index = CorpusIndex.open(tmp_path / "chroma")
+    assert not isinstance(index.embeddings, LangChainHashingEmbeddings)
+    assert index.collection_name.startswith(COLLECTION_NAME + "_")
+    assert index.ingest([docs]).ok
+    assert any(r.path.endswith("/embeddings") for r in fake_openai.requests)
+    assert "0.85万元" in index.search("三公经费执行情况", k=1)[0].text
+    assert len(index.search("三公经费", k=2, mode="vector")) == 2
