@@ -16,6 +16,7 @@ from assistant import offline
 COMMAND_MODULES = (
     "assistant.commands.figures_cmd",  # check, compute, setup
     "assistant.commands.draft_cmd",  # draft
+    "assistant.commands.verify_cmd",  # verify
     "assistant.commands.corpus_cmd",  # index, search
     "assistant.commands.score_cmd",  # score
     "assistant.commands.excel_cmd",  # excel template|export|import

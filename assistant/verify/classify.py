@@ -1,0 +1,239 @@
+"""Rules that tell a figure (a quantity that must have a source) from numerals that state none.
+
+Every rule is explicit and tested against the seed report (tests/verify/test_classify.py):
+
+* titles — anything inside 《…》 is a title (《关于开展2023年度…的通知》, 《家庭教育促进法十问十答》);
+* document numbers — 〔2023〕170号, [2020]10号: a bracketed year then N号;
+* dates — 2023年, 2023年度, 2023年12月31日, 12月31日, 5月20日, 3月份, 今年8月份, 31日, 三季度, 9:00,
+  2021-2025年; a day name in quotes (“4.15”, “12.4”) when it is a valid month.day; a bare four-digit
+  integer 1900–2100 with no unit (温暖2022) is a year;
+* ordinals — 第四届, 第113个, 第一;
+* list markers — （一）, (1), （10）; 1、 / 1. / 一、 at the start of a line or after a colon; 一是/二是 after
+  a sentence boundary;
+* named terms — the data list (三八, 六一, 十四五, 二十大, 一法一条例, 一对一, 多对一, 县乡村三级, 两大板块,
+  一年来, …), numerals followed by 号 (2号字, 5号楼: a number used as a name), and identifiers where
+  digits touch Latin letters (A4, 5G, GB/T 9704-2012, NYBO2023);
+* indefinite — the single numeral 一 with a count unit (一个平台, 一批产品, 一堂课, 一起案件) is the
+  article-like "a", not a count, unless a word of counting precedes it (共/仅/只/合计/新增 …).
+
+Everything else with a number is a figure: "为期2天", "3期", "16支战队", "100周年", "4岁", "1602名"
+all state quantities the user must have given (in the ledger or in their notes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.verify.lexicon import lexicon
+from assistant.verify.model import DATE, DOC_NUMBER, IDENTIFIER, LIST_MARKER, NAMED_TERM, ORDINAL, TITLE
+from assistant.verify.numerals import NUMERAL_CHARS, parse_chinese_int
+
+_CN_CLASS = f"[{NUMERAL_CHARS}]"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    cls: str
+    reason: str
+
+
+_PROTECTED_RE = re.compile(
+    r"(?P<title>《[^《》\n]{0,300}》)"
+    r"|(?P<docno>[〔\[［【(（][0-9]{4}[〕\]］】)）][ ]?第?[0-9]+[ ]?号)"
+    r"|(?P<qdate>[“\"‘'「『](?P<qm>[0-9]{1,2})\.(?P<qd>[0-9]{1,2})[”\"’'」』])"
+    r"|(?P<ident>(?<![A-Za-z0-9.])(?:"
+    r"[A-Za-z]+(?:/[A-Za-z]+)?-?[0-9][0-9A-Za-z]*(?:[-.:][0-9A-Za-z]+)*"
+    r"|[A-Z]{2,}(?:/[A-Z]+)?[ ][0-9]+(?:[-.:][0-9]+)*"
+    r"|[0-9]+[A-Za-z]+[0-9A-Za-z]*))"
+)
+
+_NUMERAL_OR_DIGIT = NUMERAL_CHARS + "0123456789"
+
+
+def _named_spans(text: str) -> list[Span]:
+    lex = lexicon()
+    if lex.named_re is None:
+        return []
+    spans = []
+    for m in lex.named_re.finditer(text):
+        term = lex.named_terms[m.group()]
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        # 二十分 is 20 points, not 十分 ("very"); 十四五十 is no plan name.
+        if term.term[0] in _NUMERAL_OR_DIGIT and before and before in _NUMERAL_OR_DIGIT:
+            continue
+        if term.term[-1] in _NUMERAL_OR_DIGIT and after and after in _NUMERAL_OR_DIGIT:
+            continue
+        if after and after in term.not_before:
+            continue
+        spans.append(Span(m.start(), m.end(), NAMED_TERM, f"专有名词：{term.category}"))
+    return spans
+
+
+def protected_spans(text: str) -> list[Span]:
+    """Spans whose numerals are never figures, sorted and non-overlapping (the earlier span wins)."""
+    spans: list[Span] = []
+    for m in _PROTECTED_RE.finditer(text):
+        kind = m.lastgroup if m.lastgroup not in ("qm", "qd") else "qdate"
+        if m.group("title") is not None:
+            if any(c in _NUMERAL_OR_DIGIT for c in m.group()):
+                spans.append(Span(m.start(), m.end(), TITLE, "书名号内的标题"))
+        elif m.group("docno") is not None:
+            spans.append(Span(m.start(), m.end(), DOC_NUMBER, "文号"))
+        elif m.group("qdate") is not None:
+            if _valid_month_day(int(m.group("qm")), int(m.group("qd"))):
+                spans.append(Span(m.start(), m.end(), DATE, "引号内的纪念日（月.日）"))
+        elif kind == "ident":
+            spans.append(Span(m.start(), m.end(), IDENTIFIER, "字母数字组成的编号或代码"))
+    named = _named_spans(text)
+    if not named:
+        return spans
+    merged = sorted(spans + named, key=lambda s: (s.start, -s.end))
+    result: list[Span] = []
+    for span in merged:
+        if result and span.start < result[-1].end:
+            continue  # inside a title or an earlier term
+        result.append(span)
+    return result
+
+
+def _valid_month_day(month: int, day: int | None = None) -> bool:
+    if not 1 <= month <= 12:
+        return False
+    return day is None or 1 <= day <= 31
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+_Y = r"(?:[0-9]{4}|[〇零一二三四五六七八九]{4})"
+_M = r"(?:[0-9]{1,2}|十[一二]?|[一二三四五六七八九])"
+_D = r"(?:[0-9]{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_DAY = rf"{_D}[ ]?[日号]"
+_MONTH = rf"{_M}[ ]?月(?:份|上旬|中旬|下旬|初|底|末)?(?:[ ]?{_DAY})?"
+DATE_RE = re.compile(
+    rf"(?P<iso>[0-9]{{4}}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,2}}(?![0-9]))"
+    rf"|(?P<yrange>[0-9]{{4}}[ ]?[-~—–至到][ ]?[0-9]{{4}}[ ]?年度?)"
+    rf"|(?P<year>{_Y}[ ]?年(?:度|底|初|末)?(?:[ ]?{_MONTH})?)"
+    rf"|(?P<mrange>{_M}[ ]?[-~—–至到][ ]?{_M}[ ]?月份?)"
+    rf"|(?P<month>{_MONTH})"
+    rf"|(?P<day>{_D}[ ]?日)"
+    rf"|(?P<quarter>[一二三四1-4][ ]?季度)"
+    rf"|(?P<time>[0-9]{{1,2}}[:：][0-9]{{2}}(?![0-9]))"
+)
+_MONTH_NUM_RE = re.compile(rf"({_M})[ ]?月")
+_DAY_NUM_RE = re.compile(rf"({_D})[ ]?[日号]")
+
+
+def _numeral_value(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return parse_chinese_int(text)
+
+
+def date_end(text: str, start: int) -> int | None:
+    """End offset of a valid date that starts at `start`, or None."""
+    m = DATE_RE.match(text, start)
+    if not m:
+        return None
+    found = m.group()
+    if m.lastgroup in ("iso",):
+        parts = re.split(r"[-/.]", found)
+        if not _valid_month_day(int(parts[1]), int(parts[2])):
+            return None
+        return m.end()
+    if m.lastgroup == "time":
+        hours, minutes = re.split("[:：]", found)
+        return m.end() if int(hours) <= 24 and int(minutes) < 60 else None
+    for month in _MONTH_NUM_RE.findall(found):
+        value = _numeral_value(month)
+        if value is None or not _valid_month_day(value):
+            return None
+    for day in _DAY_NUM_RE.findall(found):
+        value = _numeral_value(day)
+        if value is None or not 1 <= value <= 31:
+            return None
+    return m.end()
+
+
+def is_bare_year(core: str) -> bool:
+    """A four-digit integer 1900–2100 with no unit is a year (温暖2022, NYBO 2023赛季)."""
+    return len(core) == 4 and core.isdigit() and 1900 <= int(core) <= 2100
+
+
+# ---- ordinals and list markers ---------------------------------------------------------------
+
+ORDINAL_SUFFIX_RE = re.compile(r"个|届|次|期|批|名|位|条|款|项|章|节|季度|年|轮|站|场|号|部分|阶段|类|组|天|周|篇|集|代|种")
+
+
+def ordinal_start(text: str, start: int) -> int | None:
+    """Start of "第" when the numeral at `start` follows it (第四届, 第 113 个)."""
+    pos = start - 1
+    if pos >= 0 and text[pos] == " ":
+        pos -= 1
+    return pos if pos >= 0 and text[pos] == "第" else None
+
+
+def ordinal_end(text: str, core_end: int) -> int:
+    m = ORDINAL_SUFFIX_RE.match(text, core_end)
+    return m.end() if m else core_end
+
+
+_LINE_PREFIX_CHARS = " \t#>*-+"
+_SENTENCE_BOUNDARY = set("。；;，,：:！？!?）)”\"」』 \t\n#")
+
+
+def _at_line_start(text: str, start: int) -> bool:
+    pos = start - 1
+    while pos >= 0 and text[pos] in _LINE_PREFIX_CHARS:
+        pos -= 1
+    return pos < 0 or text[pos] == "\n" or text[pos] in "：:"
+
+
+def list_marker_span(text: str, start: int, core_end: int, core: str, chinese: bool) -> tuple[int, int] | None:
+    """(start, end) of a list marker around the numeral, or None.
+
+    （一） (1) anywhere; 1、 1. 一、 at a line start or after a colon; 一是 after a sentence boundary.
+    """
+    short = len(core) <= (3 if chinese else 2) and "." not in core and "," not in core
+    if not short:
+        return None
+    # (1) （一） （10）
+    before = start - 1
+    if before >= 0 and text[before] == " ":
+        before -= 1
+    if before >= 0 and text[before] in "（(":
+        after = core_end
+        if after < len(text) and text[after] == " ":
+            after += 1
+        if after < len(text) and text[after] in ")）":
+            return before, after + 1
+    if core_end >= len(text):
+        return None
+    nxt = text[core_end]
+    # 1、 1. 1) 一、
+    if nxt == "、" or (nxt in ")）" and not chinese) or (
+        nxt == "." and not (core_end + 1 < len(text) and text[core_end + 1].isdigit())
+    ):
+        if _at_line_start(text, start) or (chinese and nxt == "、"):
+            return start, core_end + 1
+    # 一是 二是 (after a boundary, not inside a word such as 统一是)
+    if chinese and nxt == "是":
+        prev = text[start - 1] if start else "\n"
+        if prev in _SENTENCE_BOUNDARY:
+            return start, core_end + 1
+    return None
+
+
+# ---- indefinite "一" -----------------------------------------------------------------------
+
+_COUNTING_WORDS_RE = re.compile(r"(?:共|仅|只|合计|总计|累计|新增|增加|减少)[了 ]?$")
+
+
+def is_indefinite(text: str, start: int, core: str) -> bool:
+    """一 + count unit used as "a" (一个平台, 一批产品) unless a counting word precedes it (共一个)."""
+    if core != "一":
+        return False
+    return not _COUNTING_WORDS_RE.search(text, max(0, start - 4), start)
