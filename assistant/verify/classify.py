@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.verify.lexicon import lexicon
-from assistant.verify.model import DATE, DOC_NUMBER, IDENTIFIER, LIST_MARKER, NAMED_TERM, ORDINAL, TITLE
+from assistant.verify.model import DATE, DOC_NUMBER, IDENTIFIER, NAMED_TERM, TITLE
 from assistant.verify.numerals import NUMERAL_CHARS, parse_chinese_int
 
 _CN_CLASS = f"[{NUMERAL_CHARS}]"

@@ -41,11 +41,6 @@ class Source:
     note_index: int | None = None
     note_text: str = ""  # the note's words around the figure
 
-    def describe(self) -> str:
-        if self.kind == LEDGER:
-            return f"账目“{self.label}”{self.text}（{self.fact_key}）"
-        return f"工作记录第{(self.note_index or 0) + 1}条“…{self.note_text}…”中的{self.text}"
-
     def to_dict(self) -> dict:
         data: dict = {"source": self.kind, "text": self.text}
         if self.kind == LEDGER:

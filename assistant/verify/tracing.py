@@ -46,7 +46,6 @@ from assistant.verify.lexicon import BARE, MONEY, PERCENT, lexicon
 from assistant.verify.model import FIGURE, Figure
 from assistant.verify.report import (
     CONTRADICTED,
-    LEDGER,
     MISATTRIBUTED,
     NOTES,
     SUPPORTED,
@@ -503,6 +502,7 @@ def _fingerprint(ledger: Ledger, notes: Sequence[str]) -> tuple:
 
 def verifier_for(ledger: Ledger, notes: Sequence[str] = ()) -> Verifier:
     """A cached `Verifier` for this ledger and notes (same content → same indexes)."""
+    notes = tuple(notes)  # a generator would be used up by the fingerprint
     key = _fingerprint(ledger, notes)
     verifier = _CACHE.get(key)
     if verifier is None:

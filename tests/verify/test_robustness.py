@@ -85,3 +85,8 @@ def test_odd_characters_do_not_crash(ledger):
     text = "𠀀𠀁总支出155.29万元\u2028基本支出😀61.41万元\u0000\ufffd"
     report = verify(text, ledger)
     assert [f.text for f in report.findings] == ["155.29万元", "61.41万元"]
+
+
+def test_notes_may_be_any_iterable(ledger):
+    notes = (n for n in ["培训妇联干部共220余人。"])
+    assert verify("培训妇联干部共220余人", ledger, notes).ok
