@@ -137,6 +137,16 @@ def test_section_rows_compare_subtrees(cases_dir):
     assert not rows["一、单位基本情况"]["budget"]
 
 
+def test_section_present_but_empty(cases_dir):
+    run = run_with(cases_dir, REFERENCE.replace(BUDGET, ""))
+    [row] = run.rows
+    assert row["section_coverage"] == 1.0
+    assert row["budget_recall"] == 0.0 and row["figure_recall"] == approx4(2 / 9)
+    budget = next(s for s in run.section_rows if s["section"] == "（一）部门预算情况")
+    assert budget["status"] == "matched" and budget["rouge_l"] == 0.0 and budget["length_ratio"] == 0.0
+    assert row["passed"]
+
+
 def test_empty_draft(cases_dir):
     run = run_with(cases_dir, "")
     [row] = run.rows
