@@ -120,8 +120,8 @@ class _Builder:
 
 _STAFF = {
     "authorized_total": ("编制人数", ("编制数", "编制")),
-    "authorized_admin": ("行政编制人数", ("行政编制",)),
-    "authorized_institution": ("事业编制人数", ("事业编制",)),
+    "authorized_admin": ("行政编制人数", ("行政编制", "行政")),
+    "authorized_institution": ("事业编制人数", ("事业编制", "事业")),
     "actual": ("在职人员数", ("在职人员", "在职人数", "在职")),
     "fiscal_supported": ("财政补助开支人数", ("财政补助开支",)),
     "retired": ("退休人员数", ("退休人员", "退休")),
@@ -328,20 +328,24 @@ FACT_BUILDERS: tuple[Builder, ...] = (
     _carryover,
     _projects,
     _performance,
-    score_facts,  # 自评表 scores (项目/部门整体), from the facts above
 )
 
 
 def build_ledger(
     figures: Figures,
     settings: ReportSettings | None = None,
-    extra_builders: Iterable[Builder] = (),
+    scoring: Optional[Builder] = score_facts,
 ) -> Ledger:
-    """Compute every fact the inputs allow. `extra_builders` add area facts (e.g. scoring tables)."""
+    """Compute every fact the inputs allow, then the 自评表 scores from those facts.
+
+    `scoring` is the builder of the score facts: the shipped profiles by default, a configured
+    `assistant.scoring.ScoringBuilder` for a locality's profile or entered scores, None for none."""
     settings = settings or DEFAULT_SETTINGS
     ledger = Ledger()
-    for builder in (*FACT_BUILDERS, *extra_builders):
+    for builder in FACT_BUILDERS:
         builder(figures, ledger, settings)
+    if scoring is not None:
+        scoring(figures, ledger, settings)
     return ledger
 
 

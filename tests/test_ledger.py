@@ -406,11 +406,11 @@ def test_ledger_container():
     assert ledger.missing["c.rate"].reason == "分母为0" and "c.rate" not in ledger
 
 
-def test_extra_builders_run_after_the_standard_ones():
+def test_scoring_builder_runs_after_the_calculator():
     def add_score(figures, ledger, settings):
         share = ledger["final.expenditure.basic_share"]
         ledger.add(Fact("score.basic", share.value / 10, "分", "得分", formula="占比 ÷ 10", kind="derived"))
 
     figures = Figures.model_validate({"meta": META, "final": {"expenditure": {"total": 100, "basic": 40}}})
-    ledger = build_ledger(figures, extra_builders=[add_score])
+    ledger = build_ledger(figures, scoring=add_score)
     assert ledger["score.basic"].text == "4分"

@@ -6,7 +6,8 @@ the calculator's ledger; scores become ledger facts through a ledger builder.
     from assistant.scoring import score_figures, scorecard_markdown, score_builders
     card = score_figures(figures, settings)              # Scorecard(projects=[...], department=...)
     card.department.total, card.department.grade          # Decimal | None, "优"/"良"/"中"/"差" | None
-    build_ledger(figures, settings, extra_builders=score_builders(settings))   # adds score facts
+    build_ledger(figures, settings)                       # score facts with the shipped profiles
+    build_ledger(figures, settings, scoring=ScoringBuilder(overrides=...))   # with entered scores
 """
 
 from __future__ import annotations

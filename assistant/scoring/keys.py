@@ -53,7 +53,7 @@ def base_ledger(figures: Figures, settings: ReportSettings | None = None) -> Led
     from assistant.ledger import build_ledger  # late: assistant.ledger may import this package
 
     with scoring_suppressed():
-        return build_ledger(figures, settings or DEFAULT_SETTINGS)
+        return build_ledger(figures, settings or DEFAULT_SETTINGS, scoring=None)
 
 
 _NUMBERED = re.compile(r"(?<=\.)\d+(?=\.|$)")

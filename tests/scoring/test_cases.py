@@ -100,7 +100,7 @@ def test_full_case_department_score(full):
 
 
 def test_scores_are_ledger_facts(full):
-    ledger = build_ledger(full, ReportSettings(), extra_builders=score_builders(ReportSettings(), overrides=ENTERED))
+    ledger = build_ledger(full, ReportSettings(), scoring=score_builders(ReportSettings(), overrides=ENTERED)[0])
     total = ledger["project.1.score.total"]
     assert total.unit == "分" and total.value == expected_project_1()
     assert total.text == "89.07分"
@@ -132,7 +132,7 @@ def test_seed_case_shows_needs_input_without_crashing(seed):
 
 
 def test_seed_case_ledger_records_missing_totals(seed):
-    ledger = build_ledger(seed, ReportSettings(), extra_builders=score_builders())
+    ledger = build_ledger(seed, ReportSettings())
     assert "department.score.total" not in ledger
     assert "department.score.total" in ledger.missing
     assert "需补充" in ledger.missing["department.score.total"].reason
@@ -217,20 +217,13 @@ def test_cli_bad_inputs_exit_codes(capsys, tmp_path):
     assert main(["score", str(FULL_CASE), "--set", "服务对象满意度=11"]) == 1
 
 
-def test_wired_into_default_builders(monkeypatch, full):
-    """The lead may append the scoring builder to FACT_BUILDERS: no recursion, no duplicate facts."""
-    import assistant.ledger as ledger_module
-    from assistant.scoring import base_ledger, score_facts
-    from assistant.scoring import keys, profiles
+def test_default_ledger_has_scores_and_base_ledger_has_none(full):
+    """build_ledger scores with the shipped profiles; base_ledger is the calculator alone."""
+    from assistant.scoring import base_ledger
 
-    monkeypatch.setattr(ledger_module, "FACT_BUILDERS", (*ledger_module.FACT_BUILDERS, score_facts))
-    keys._sample_ledger.cache_clear()
-    monkeypatch.setattr(profiles, "_CACHE", {})  # reload and re-validate the shipped profiles
-    try:
-        ledger = build_ledger(full)
-        assert ledger["project.1.score.total"].value == expected_project_1()
-        assert "department.score.total" in ledger.missing  # 社会效益/满意度 not entered
-        assert not [k for k in base_ledger(full).facts if ".score." in k]
-        assert main(["score", str(FULL_CASE)]) == 0
-    finally:
-        keys._sample_ledger.cache_clear()
+    ledger = build_ledger(full)
+    assert ledger["project.1.score.total"].value == expected_project_1()
+    assert "department.score.total" in ledger.missing  # 社会效益/满意度 not entered
+    assert not [k for k in base_ledger(full).facts if ".score." in k]
+    assert not [k for k in build_ledger(full, scoring=None).facts if ".score." in k]
+    assert main(["score", str(FULL_CASE)]) == 0
