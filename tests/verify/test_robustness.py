@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from assistant.verify import SUPPORTED, UNSUPPORTED, Verifier, extract_figures, verify
 
@@ -23,7 +22,7 @@ def test_empty_ledger_and_notes():
     assert [f.status for f in report.findings] == [UNSUPPORTED]
 
 
-def test_one_megabyte_of_text_is_handled_quickly(ledger, notes):
+def test_one_megabyte_of_text_is_handled(ledger, notes):
     paragraph = (
         "2023年决算总收入155.32万元，较预算增加115.54万元，总支出155.29万元，其中：基本支出61.41万元，"
         "占总支出的39.55%；项目支出93.88万元，占总支出的60.45%。培训县乡村三级妇联干部共220余人，"
@@ -31,13 +30,10 @@ def test_one_megabyte_of_text_is_handled_quickly(ledger, notes):
     )
     text = paragraph * (1_000_000 // len(paragraph) + 1)
     verifier = Verifier(ledger, notes)
-    started = time.perf_counter()
-    report = verifier.verify(text)
-    elapsed = time.perf_counter() - started
+    report = verifier.verify(text)  # speed is measured in benchmarks/bench_verify.py, not here
     assert len(text) > 1_000_000
     assert report.ok
     assert len(report.findings) == 9 * (1_000_000 // len(paragraph) + 1)
-    assert elapsed < 15, elapsed  # generous for a loaded CI machine; the benchmark measures speed
 
 
 def test_mixed_scripts(ledger):
