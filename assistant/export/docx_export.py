@@ -35,17 +35,21 @@ TABLE_SIZE = Pt(12)  # 小4号
 LINE_SPACING = Pt(28)
 
 
-def set_run_font(run, font: str, size: Pt, bold: bool = False) -> None:
-    run.font.name = font
-    run.font.size = size
-    run.font.bold = bold
-    r_pr = run._element.get_or_add_rPr()
+def _set_all_font_slots(r_pr, font: str) -> None:
+    """Latin, East Asian and complex-script slots alike; python-docx's font.name sets only the Latin ones."""
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         r_pr.insert(0, fonts)
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), font)
+
+
+def set_run_font(run, font: str, size: Pt, bold: bool = False) -> None:
+    run.font.name = font
+    run.font.size = size
+    run.font.bold = bold
+    _set_all_font_slots(run._element.get_or_add_rPr(), font)
 
 
 def _paragraph(doc, text: str, font: str, size: Pt, *, bold=False, indent=True, align=None, spacing=LINE_SPACING):
@@ -71,19 +75,8 @@ def _setup_page(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
-    normal.element.get_or_add_rPr()
-    set_style_east_asian(normal, BODY_FONT)
+    _set_all_font_slots(normal.element.get_or_add_rPr(), BODY_FONT)
     _page_number_footer(section)
-
-
-def set_style_east_asian(style, font: str) -> None:
-    r_pr = style.element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), font)
 
 
 def _field_run(paragraph, instruction: str):

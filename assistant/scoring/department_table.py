@@ -17,7 +17,7 @@ from assistant.facts import Ledger
 from assistant.figures import Figures
 from assistant.numbers import format_value
 from assistant.scoring.keys import describe_missing
-from assistant.scoring.model import NEEDS_INPUT, NOT_APPLICABLE, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
+from assistant.scoring.model import GradedTable, NEEDS_INPUT, NOT_APPLICABLE, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
 from assistant.scoring.profiles import DepartmentIndicatorSpec, DepartmentProfile, DepartmentTierSpec
 from assistant.scoring.rules import describe_rule, rule_score
 from assistant.settings import DEFAULT_SETTINGS, ReportSettings
@@ -46,7 +46,7 @@ class DepartmentLine:
 
 
 @dataclass
-class DepartmentTable:
+class DepartmentTable(GradedTable):
     unit_name: str
     year: int
     profile: DepartmentProfile
@@ -54,26 +54,6 @@ class DepartmentTable:
     totals: Totals
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> Optional[Decimal]:
-        return self.totals.total
-
-    @property
-    def complete(self) -> bool:
-        return self.totals.complete
-
-    @property
-    def grade(self) -> Optional[str]:
-        total = self.total
-        return None if total is None else self.profile.grade_scale.grade(total)
-
-    def total_text(self) -> str:
-        total = self.total
-        return format_value(total, "分") if total is not None else NEEDS_INPUT
-
-    def grade_text(self) -> str:
-        return self.grade or NEEDS_INPUT
 
     def tier_subtotal(self, tier: DepartmentTierSpec) -> Optional[Decimal]:
         """Σ used scores of a tier, None while one of its applicable lines is pending."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from assistant.numbers import format_number, round2
+from assistant.numbers import format_number, format_value, round2
 
 NEEDS_INPUT = "需补充"
 NOT_APPLICABLE = "不适用"
@@ -197,3 +197,27 @@ def totals(lines: Iterable[tuple[str, ScoreCell]], full_marks: Decimal) -> Total
         if used is None or cell.weight is None:
             result.pending.append(name)
     return result
+
+
+class GradedTable:
+    """Total and grade of a scored table; the table supplies `totals` and a `profile` with a grade scale."""
+
+    @property
+    def total(self) -> Optional[Decimal]:
+        return self.totals.total
+
+    @property
+    def complete(self) -> bool:
+        return self.totals.complete
+
+    @property
+    def grade(self) -> Optional[str]:
+        total = self.total
+        return None if total is None else self.profile.grade_scale.grade(total)
+
+    def total_text(self) -> str:
+        total = self.total
+        return format_value(total, "分") if total is not None else NEEDS_INPUT
+
+    def grade_text(self) -> str:
+        return self.grade or NEEDS_INPUT

@@ -22,7 +22,7 @@ from typing import Optional
 from assistant.facts import Ledger
 from assistant.figures import FUND_COLUMNS, Comparator, Figures, FundRow, Indicator, Project, ProjectFunds, QualitativeBand, field_label
 from assistant.numbers import format_value
-from assistant.scoring.model import HUNDRED, NEEDS_INPUT, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
+from assistant.scoring.model import GradedTable, HUNDRED, NEEDS_INPUT, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
 from assistant.scoring.profiles import ProjectProfile, ProjectTierSpec
 from assistant.scoring.rules import achievement
 from assistant.settings import DEFAULT_SETTINGS, ReportSettings
@@ -76,7 +76,7 @@ class IndicatorLine:
 
 
 @dataclass
-class ProjectTable:
+class ProjectTable(GradedTable):
     index: int  # 1-based, as in the ledger keys project.{i}.…
     project: Project
     profile: ProjectProfile
@@ -91,26 +91,6 @@ class ProjectTable:
     @property
     def name(self) -> str:
         return self.project.name
-
-    @property
-    def total(self) -> Optional[Decimal]:
-        return self.totals.total
-
-    @property
-    def complete(self) -> bool:
-        return self.totals.complete
-
-    @property
-    def grade(self) -> Optional[str]:
-        total = self.total
-        return None if total is None else self.profile.grade_scale.grade(total)
-
-    def total_text(self) -> str:
-        total = self.total
-        return format_value(total, "分") if total is not None else NEEDS_INPUT
-
-    def grade_text(self) -> str:
-        return self.grade or NEEDS_INPUT
 
     def execution_rate_text(self) -> str:
         return format_value(self.execution_rate, "%") if self.execution_rate is not None else NEEDS_INPUT
