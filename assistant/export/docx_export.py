@@ -112,9 +112,9 @@ def _table(doc, table: Table) -> None:
     t = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, row in enumerate((table.header, *table.rows)):
-        for c, value in enumerate(row):
-            cell = t.cell(r, c)
+    # Row by row: python-docx's table.cell(r, c) rescans the whole grid on every call.
+    for r, (row, doc_row) in enumerate(zip((table.header, *table.rows), t.rows)):
+        for c, (value, cell) in enumerate(zip(row, doc_row.cells)):
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or c > 0) else WD_ALIGN_PARAGRAPH.LEFT
             set_run_font(p.add_run(value), BODY_FONT, TABLE_SIZE, bold=(r == 0))
