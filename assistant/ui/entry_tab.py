@@ -1,0 +1,235 @@
+"""数据录入: load the sample or a file, edit every part of the figures, see checks and the ledger live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from assistant.checks import Finding, check
+from assistant.figures_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text
+from assistant.form_data import figures_data_from_raw, unknown_fields
+from assistant.ledger import build_ledger
+from assistant.offline import REPO_ROOT
+from assistant.ui import form_widgets, state
+from assistant.ui.highlight import source_fields_text
+
+S = st.session_state
+SAMPLE_CASE = REPO_ROOT / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml"
+UPLOAD_TYPES = ["yaml", "yml", "xlsx"]
+UPLOAD_LIMIT_MB = 10
+
+
+def section_key(name: str) -> str:
+    """Session key of a figures part's expander (True when open)."""
+    return f"entry_open:{name}"
+
+
+def _load_sample() -> None:
+    try:
+        data = parse_yaml_text(decode_bytes(SAMPLE_CASE.read_bytes()))
+    except (OSError, FiguresError) as exc:
+        st.error(f"示例案例无法读取：{exc}")
+        return
+    meta = data.get("meta") or {}
+    name = state.load_data(data, f"示例-{meta.get('unit_name', '')}{meta.get('year', '')}")
+    S["entry_notice"] = ("success", f"已载入示例案例（衡山县妇女联合会 2023 年度），保存在报告“{name}”。")
+
+
+def _handle_upload(uploaded) -> None:
+    if uploaded is None or S.get("_uploaded_id") == uploaded.file_id:
+        return
+    S["_uploaded_id"] = uploaded.file_id  # a rerun must not load the same upload again
+    raw = uploaded.getvalue()
+    if len(raw) > UPLOAD_LIMIT_MB * 1024 * 1024:
+        S["entry_notice"] = ("error", f"文件 {uploaded.name} 超过 {UPLOAD_LIMIT_MB} MB，未载入。")
+        return
+    suffix = Path(uploaded.name).suffix.lower()
+    stem = Path(uploaded.name).stem
+    try:
+        if suffix == ".xlsx":
+            from assistant.excel_io import load_excel
+
+            data = load_excel(raw).model_dump(mode="python")
+        elif suffix in (".yaml", ".yml"):
+            data = parse_yaml_text(decode_bytes(raw))
+        else:
+            S["entry_notice"] = ("error", f"不支持的文件类型 {suffix or '（无扩展名）'}：请上传 .yaml 或 .xlsx 文件。")
+            return
+    except FiguresError as exc:
+        S["entry_notice"] = ("error", f"文件 {uploaded.name} 未能载入：\n\n" + "\n\n".join(f"- {m}" for m in exc.messages))
+        return
+    if not isinstance(data, dict):
+        S["entry_notice"] = ("error", f"文件 {uploaded.name} 的内容应为一组“字段: 值”，例如以 meta: 开头。")
+        return
+    from assistant.figures import Figures
+
+    dropped = unknown_fields(Figures, data)
+    name = state.load_data(data, stem)
+    message = f"已载入 {uploaded.name}，保存在报告“{name}”。有误的字段会在下方标出，改正后即可起草。"
+    if dropped:
+        message += "\n\n以下字段无法识别，未载入：" + "、".join(".".join(map(str, p)) for p in dropped)
+    S["entry_notice"] = ("warning" if dropped else "success", message)
+
+
+def _toolbar() -> None:
+    left, middle, right = st.columns([1.2, 2.2, 2])
+    with left:
+        if st.button("载入示例案例", type="primary", help="衡山县妇女联合会 2023 年度（真实报告整理）"):
+            _load_sample()
+            st.rerun()
+    with middle:
+        uploaded = st.file_uploader(
+            "上传数据文件（YAML 或 Excel 模板）", type=UPLOAD_TYPES, key="figures_upload", max_upload_size=UPLOAD_LIMIT_MB
+        )
+        if uploaded is not None and S.get("_uploaded_id") != uploaded.file_id:
+            _handle_upload(uploaded)
+            st.rerun()
+    with right:
+        _downloads()
+    notice = S.pop("entry_notice", None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+
+
+def _downloads() -> None:
+    figures = state.figures()
+    name = state.S["report_name"]
+    if figures is not None:
+        st.download_button("下载 YAML 数据", dump_yaml(figures), file_name=f"{name}.yaml", mime="text/yaml")
+    else:
+        # Invalid input is still downloadable, as typed, so it can be fixed elsewhere.
+        text = yaml.safe_dump(figures_data_from_raw(state.form()), allow_unicode=True, sort_keys=False)
+        st.download_button("下载 YAML（含待修正内容）", text, file_name=f"{name}.yaml", mime="text/yaml")
+    try:
+        from assistant.excel_io import excel_bytes
+    except ImportError:
+        st.caption("Excel 模板功能准备中。")
+        return
+    try:
+        filled = _excel(dump_yaml(figures)) if figures is not None else None
+    except FiguresError as exc:
+        filled = None
+        st.caption("；".join(exc.messages))
+    if filled is not None:
+        st.download_button("下载 Excel（含当前数据）", filled, file_name=f"{name}.xlsx", mime=_XLSX)
+    st.download_button("下载空白 Excel 模板", _excel(""), file_name="绩效自评数据模板.xlsx", mime=_XLSX)
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _excel(yaml_text: str) -> bytes:
+    from assistant.excel_io import excel_bytes
+    from assistant.figures_io import figures_from_yaml_text
+
+    return excel_bytes(figures_from_yaml_text(yaml_text) if yaml_text else None)
+
+
+def _findings_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        top = finding.fields[0].split(".")[0] if finding.fields else ""
+        grouped.setdefault(top, []).append(finding)
+    return grouped
+
+
+def _show_finding(finding: Finding) -> None:
+    if finding.severity == "error":
+        st.error(finding.message, icon="❌")
+    else:
+        st.warning(finding.message, icon="⚠️")
+
+
+def render() -> None:
+    st.subheader("数据录入")
+    _toolbar()
+    form_widgets.sync_from_widgets()
+    result = state.validation()
+    settings, _ = state.report_settings()
+    figures = result.figures
+    findings = check(figures, settings) if figures is not None else []
+    by_section = _findings_by_section(findings)
+
+    if figures is None:
+        st.error(f"有 {len(result.messages)} 处填写需要修正（已在对应字段下标红）；修正前不能计算和起草。")
+    else:
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = len(findings) - errors
+        if findings:
+            st.warning(f"数据已通过格式校验；一致性检查发现 {errors} 个错误、{warnings} 个提醒，见各部分和右侧检查结果。")
+        else:
+            st.success("数据已通过格式校验和一致性检查。")
+    st.caption("金额单位：万元。带 * 的为必填项；留空表示未填写（不会当作 0）。所有修改自动保存。")
+
+    form_col, check_col = st.columns([5, 2], gap="medium")
+    with form_col:
+        flagged = []
+        for spec in form_widgets.section_specs():
+            errors = form_widgets.error_count(result, spec.name) + sum(f.severity == "error" for f in by_section.get(spec.name, []))
+            warnings = sum(f.severity == "warning" for f in by_section.get(spec.name, []))
+            if errors or warnings:
+                counts = "、".join(p for p in (f"{errors} 个错误" if errors else "", f"{warnings} 个提醒" if warnings else "") if p)
+                flagged.append(f"{spec.title}（{counts}）")
+        if flagged:
+            st.markdown(":red[需要查看：" + "；".join(flagged) + "]")
+        for spec in form_widgets.section_specs():
+            # The label stays fixed: a keyed expander whose label changes would close.
+            part = st.expander(spec.title, key=section_key(spec.name), on_change="rerun")
+            with part:
+                for finding in by_section.get(spec.name, []):
+                    _show_finding(finding)
+                if part.open:
+                    form_widgets.render_section(spec, result)
+    with check_col:
+        _check_panel(result, findings)
+    if form_widgets.apply_pending():
+        st.rerun()
+    _ledger_panel(figures, settings)
+
+
+def _check_panel(result, findings: list[Finding]) -> None:
+    st.markdown("#### 检查结果")
+    with st.container(height=520):
+        if result.messages:
+            st.markdown("**填写错误**")
+            for message in result.messages:
+                st.error(message, icon="❌")
+        titles = {spec.name: spec.title for spec in form_widgets.section_specs()}
+        for top, group in _findings_by_section(findings).items():
+            st.markdown(f"**{titles.get(top, '其他')}**")
+            for finding in group:
+                _show_finding(finding)
+        if not result.messages and not findings:
+            st.success("没有发现问题。")
+
+
+def _ledger_panel(figures, settings) -> None:
+    st.markdown("#### 计算台账")
+    if figures is None:
+        st.info("数据修正后，这里列出报告可用的每个数字及其公式和来源字段。")
+        return
+    ledger = build_ledger(figures, settings)
+    rows = [
+        {
+            "标签": fact.label,
+            "数值": fact.text,
+            "公式": fact.formula,
+            "来源字段": source_fields_text(fact.inputs),
+            "类型": "录入" if fact.kind == "input" else "计算",
+            "分组": fact.group,
+            "键": fact.key,
+        }
+        for fact in ledger
+    ]
+    groups = sorted({row["分组"] for row in rows if row["分组"]})
+    chosen = st.multiselect("按分组筛选", groups, key="ledger_groups", placeholder="全部分组")
+    shown = [row for row in rows if not chosen or row["分组"] in chosen]
+    st.dataframe(pd.DataFrame(shown, columns=["标签", "数值", "公式", "来源字段", "类型", "分组", "键"]), hide_index=True, width="stretch")
+    if ledger.missing:
+        st.markdown("**无法计算的数字**")
+        for missing in ledger.missing.values():
+            st.caption(f"{missing.label}：{missing.reason}")

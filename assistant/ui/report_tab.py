@@ -1,0 +1,256 @@
+"""一键生成: draft the whole report with per-section progress, preview it, redraft one section,
+download .docx and .md, and show which drafter wrote each section and why any fell back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from assistant.drafting.outline import OutlineError, load_outline
+from assistant.drafting.pipeline import draft_report
+from assistant.drafting.redraft import ADOPTED_DRAFTER, apply_adopted, redraft_section, replace_section
+from assistant.export.markdown import report_to_markdown
+from assistant.export.report_files import write_report_files
+from assistant.interface import Report
+from assistant.ledger import build_ledger
+from assistant.ui import resources, state
+from assistant.ui.highlight import counts_line, finding_dicts, highlight_html, render_citations
+from assistant.workspace import dumps, report_to_dict
+
+S = st.session_state
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STATUS = {"queued": (0, "排队中"), "running": (35, "起草中…"), "done": (100, "完成"), "failed": (100, "失败")}
+
+
+def drafter_name(drafter: str) -> str:
+    if drafter == "template":
+        return "模板（离线）"
+    if drafter.startswith("llm:"):
+        return f"大模型 {drafter[4:]}"
+    if drafter == ADOPTED_DRAFTER:
+        return "对话采用"
+    if drafter == "outline":
+        return "标题"
+    return drafter
+
+
+def backend_choice(key: str):
+    """The drafting backend chosen on this tab; the model only when one is configured."""
+    model = state.model_settings()
+    options = {"offline": "离线模板起草（不需要模型）"}
+    if model.configured:
+        options["llm"] = f"大模型起草：{model.describe()}"
+    backend = st.radio("起草方式", list(options), format_func=options.get, key=key, horizontal=True)
+    if not model.configured:
+        st.caption("未配置模型：如需大模型起草，请在“设置”页填写模型地址和名称。")
+    return backend, model
+
+
+def render() -> None:
+    st.subheader("一键生成报告")
+    figures = state.figures()
+    settings, problems = state.report_settings()
+    for problem in problems:
+        st.warning(problem)
+    try:
+        outline = load_outline(settings.outline)
+    except OutlineError as exc:
+        st.error(str(exc))
+        return
+    backend, model = backend_choice("report_backend")
+    if figures is None:
+        st.warning("“数据录入”中还有需要修正的填写，修正后才能生成报告。")
+    st.caption(f"提纲：{outline.name}（{len(outline.writable)} 个章节）。每个数字都来自计算台账，并在生成后逐一核对。")
+    if st.button("一键生成报告", type="primary", disabled=figures is None, key="generate_report"):
+        _generate(figures, settings, outline, backend, model)
+    report = state.report()
+    if report is None:
+        st.info("还没有生成报告。")
+        return
+    _show_report(report, figures, settings, backend, model)
+
+
+def _generate(figures, settings, outline, backend: str, model) -> None:
+    bars = {}
+    status = st.status("正在起草各章节…", expanded=True)
+    with status:
+        for section in outline.writable:
+            bars[section.id] = (st.progress(0, text=f"{section.heading}：排队中"), section.heading)
+
+    def progress(section_id: str, status: str) -> None:
+        if section_id in bars:
+            value, words = STATUS.get(status, (0, status))
+            bar, heading = bars[section_id]
+            bar.progress(value, text=f"{heading}：{words}")
+
+    retriever = resources.corpus_index_or_none() if backend == "llm" else None
+    try:
+        report = draft_report(
+            figures,
+            settings=settings,
+            outline=outline.name,
+            backend=backend,
+            model_settings=model if backend == "llm" else None,
+            retriever=retriever,
+            progress=progress,
+        )
+    except Exception as exc:  # a broken model configuration must not take the page down
+        status.update(label="生成失败", state="error")
+        st.error(f"生成失败：{exc}")
+        return
+    status.update(label=f"起草完成：{len(outline.writable)} 个章节", state="complete", expanded=False)
+    state.set_report(
+        report,
+        {
+            "backend": backend,
+            "model": model.describe() if backend == "llm" else "",
+            "outline": outline.name,
+            "generated_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "figures_digest": state.figures_digest(figures),
+        },
+    )
+    failed = sum(1 for s in report.sections if s.error)
+    if failed:
+        st.error(f"报告已生成，但有 {failed} 个章节起草失败，见下方说明。")
+    else:
+        st.success("报告已生成。")
+
+
+def _exports(report: Report, figures, settings) -> dict[str, bytes]:
+    """The files the exporter writes for the report (.docx, .md and any attachment file), by
+    suffix-qualified name; cached while neither the report nor the figures change."""
+    key = hashlib.sha1((dumps(report_to_dict(report)) + state.figures_digest(figures) + settings.model_dump_json()).encode()).hexdigest()
+    cached = S.get("_export_cache")
+    if cached and cached[0] == key:
+        return cached[1]
+    ledger = build_ledger(figures, settings)
+    with tempfile.TemporaryDirectory() as folder:
+        docx_path, md_path = Path(folder) / "report.docx", Path(folder) / "report.md"
+        written = write_report_files(report, ledger, figures, docx_path=docx_path, md_path=md_path)
+        files = {path.name: path.read_bytes() for path in written}
+    S["_export_cache"] = (key, files)
+    return files
+
+
+def _show_report(report: Report, figures, settings, backend: str, model) -> None:
+    info = S.get("report_info") or {}
+    effective, unplaced = apply_adopted(report, state.adopted())
+    line = f"生成于 {info.get('generated_at', '—')}，{'大模型 ' + info['model'] if info.get('backend') == 'llm' else '离线模板'}起草。"
+    st.markdown(f"#### {report.title}")
+    st.caption(line)
+    if figures is not None and info.get("figures_digest") and info["figures_digest"] != state.figures_digest(figures):
+        st.warning("生成报告后数据已修改：请重新生成（或重新生成有关章节），以免正文与表格数字不一致。")
+
+    attachments = ""
+    if figures is not None:
+        try:
+            files = _exports(effective, figures, settings)
+        except Exception as exc:  # e.g. the attachment tables cannot be built from these figures
+            st.error(f"导出文件未能生成：{exc}")
+            files = {}
+        name = S["report_name"]
+        markdown = files.get("report.md", b"").decode("utf-8") or report_to_markdown(effective, build_ledger(figures, settings))
+        columns = st.columns([1, 1, 1, 2])
+        if "report.docx" in files:
+            columns[0].download_button("下载 Word（.docx）", files["report.docx"], file_name=f"{name}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
+        columns[1].download_button("下载 Markdown（.md）", markdown, file_name=f"{name}.md", mime="text/markdown", key="download_md")
+        for file_name, data in files.items():
+            if file_name not in ("report.docx", "report.md"):
+                attachments = data.decode("utf-8")
+                label = file_name.replace("report", name)
+                columns[2].download_button("下载附件（.md）", data, file_name=label, mime="text/markdown", key="download_attachments")
+    else:
+        markdown = report_to_markdown(effective)
+        st.caption("数据修正后可下载 Word 和 Markdown 文件。")
+
+    _section_table(effective)
+    for section_id in unplaced:
+        st.caption(f"对话中采用的“{section_id}”一节未纳入：本报告中没有这一节（数据不足被省略）。")
+    if effective.omitted:
+        st.markdown("**省略的章节**")
+        for heading, reason in effective.omitted:
+            st.caption(f"{heading}：{reason}")
+    _redraft(report, figures, settings, backend, model)
+
+    view = st.segmented_control("预览", ["排版预览", "数字核验"], default="排版预览", key="report_view")
+    with st.container(border=True):
+        if view == "数字核验":
+            _verification_view(effective, figures, settings)
+        else:
+            st.markdown(markdown)
+            if attachments:
+                with st.expander("附件：绩效自评表"):
+                    st.markdown(attachments)
+
+
+def _section_table(report: Report) -> None:
+    rows = []
+    for section in report.sections:
+        if section.drafter == "outline":
+            continue
+        findings = section.findings or []
+        bad = sum(1 for f in findings if (f.get("status") if isinstance(f, dict) else "") != "supported")
+        if section.error:
+            check = "—"
+        elif not findings:
+            check = "通过（无数字）"
+        elif section.verified:
+            check = f"通过：{len(findings)} 处数字全部有据"
+        else:
+            check = f"未通过：{bad} 处数字无据或有误"
+        rows.append(
+            {
+                "章节": section.heading,
+                "起草方式": drafter_name(section.drafter),
+                "数字核验": check,
+                "回退/错误说明": section.error or section.fallback_reason or "",
+            }
+        )
+    st.markdown("**各章节起草情况**")
+    # Tall enough for every section, so the table never scrolls on its own.
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 4)
+
+
+def _redraft(report: Report, figures, settings, backend: str, model) -> None:
+    choices = {s.section_id: s.heading for s in report.sections if s.drafter != "outline"}
+    if not choices:
+        return
+    left, right = st.columns([3, 1])
+    chosen = left.selectbox("重新生成单个章节", list(choices), format_func=choices.get, key="redraft_section")
+    right.markdown("&nbsp;")
+    if right.button("重新生成本节", disabled=figures is None, key="redraft_button"):
+        with st.spinner(f"正在重新起草“{choices[chosen]}”…"):
+            retriever = resources.corpus_index_or_none() if backend == "llm" else None
+            try:
+                draft = redraft_section(
+                    figures,
+                    chosen,
+                    settings=settings,
+                    outline=report.outline,
+                    backend=backend,
+                    model_settings=model if backend == "llm" else None,
+                    retriever=retriever,
+                )
+            except Exception as exc:  # keep the report as it was
+                st.error(f"重新生成失败：{exc}")
+                return
+        state.adopted().pop(chosen, None)  # the user asked for a fresh draft of this section
+        state.set_report(replace_section(report, draft), S.get("report_info") or {})
+        st.rerun()
+
+
+def _verification_view(report: Report, figures, settings) -> None:
+    ledger = build_ledger(figures, settings) if figures is not None else None
+    for section in report.sections:
+        st.markdown(f"{'#' * min(section.level + 3, 6)} {section.heading}")
+        if not section.text.strip():
+            continue
+        findings = finding_dicts(section.findings)
+        st.caption(counts_line(findings))
+        st.markdown(highlight_html(section.text, findings, ledger), unsafe_allow_html=True)
+        render_citations(list(section.citations or []), title="本节参考资料")
