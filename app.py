@@ -9,26 +9,30 @@ from assistant import offline
 
 offline.apply()  # before any library can reach for the network on its default path
 
-from assistant.ui import chat_tab, corpus_tab, entry_tab, eval_tab, report_tab, settings_tab, sidebar, state  # noqa: E402
+import importlib  # noqa: E402
 
-st.set_page_config(page_title="绩效自评报告起草助手", page_icon="📝", layout="wide")
+from assistant.ui import sidebar, state  # noqa: E402
 
+st.set_page_config(page_title="绩效自评报告起草助手", layout="wide")
+
+# Tab → module with render(); a tab's module is imported when it is first opened, so the first page
+# does not wait for the drafting, corpus and model libraries.
 TABS = {
-    "数据录入": entry_tab.render,
-    "对话起草": chat_tab.render,
-    "一键生成": report_tab.render,
-    "资料库": corpus_tab.render,
-    "评估": eval_tab.render,
-    "设置": settings_tab.render,
+    "数据录入": "assistant.ui.entry_tab",
+    "对话起草": "assistant.ui.chat_tab",
+    "一键生成": "assistant.ui.report_tab",
+    "资料库": "assistant.ui.corpus_tab",
+    "评估": "assistant.ui.eval_tab",
+    "设置": "assistant.ui.settings_tab",
 }
 
 state.init()
 try:
     sidebar.render()
     # Tracked tabs: only the open one is built, and the choice survives reruns.
-    for render, tab in zip(TABS.values(), st.tabs(list(TABS), key="main_tab", on_change="rerun")):
+    for module, tab in zip(TABS.values(), st.tabs(list(TABS), key="main_tab", on_change="rerun")):
         if tab.open:
             with tab:
-                render()
+                importlib.import_module(module).render()
 finally:
     state.autosave()  # also on st.rerun() and on an error in a tab: nothing typed is lost

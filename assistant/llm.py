@@ -14,140 +14,36 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import openai
 import pydantic
 from langchain_core.exceptions import ContextOverflowError
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from assistant import tokens
-
-# Local servers (vLLM, Ollama) accept any key, but the OpenAI client refuses to start without one.
-PLACEHOLDER_API_KEY = "EMPTY"
-
-ENV_BASE_URL = "OPENAI_BASE_URL"
-ENV_API_KEY = "OPENAI_API_KEY"
-ENV_MODEL = "ASSISTANT_MODEL"
-ENV_TEMPERATURE = "ASSISTANT_TEMPERATURE"
-ENV_TIMEOUT = "ASSISTANT_TIMEOUT"
-ENV_MAX_RETRIES = "ASSISTANT_MAX_RETRIES"
-ENV_MAX_CONCURRENCY = "ASSISTANT_MAX_CONCURRENCY"
+from assistant.model_settings import (  # noqa: F401 - re-exported: the settings live in a light module
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_MAX_CONCURRENCY,
+    ENV_MAX_RETRIES,
+    ENV_MODEL,
+    ENV_TEMPERATURE,
+    ENV_TIMEOUT,
+    PLACEHOLDER_API_KEY,
+    ErrorKind,
+    ModelError,
+    ModelSettings,
+)
 
 # A message as LangChain accepts it: a BaseMessage, {"role": ..., "content": ...}, (role, text)
 # or a bare string (a user message).
 MessageLike = BaseMessage | Mapping[str, Any] | tuple[str, str] | str
 Messages = Sequence[MessageLike]
-
-ErrorKind = Literal[
-    "not_configured",
-    "config",
-    "timeout",
-    "unavailable",
-    "rate_limited",
-    "auth",
-    "not_found",
-    "bad_request",
-    "context_overflow",
-    "malformed",
-    "empty",
-]
-
-
-class ModelError(RuntimeError):
-    """A model call that gave no usable text; `str(error)` is a Chinese message for the user."""
-
-    def __init__(self, message: str, kind: ErrorKind = "unavailable"):
-        super().__init__(message)
-        self.kind: ErrorKind = kind
-
-
-class ModelSettings(BaseModel):
-    """Which model to call and how. The API key never shows in repr, str or model_dump."""
-
-    model_config = ConfigDict(frozen=True)
-
-    base_url: str | None = None  # None: the OpenAI API itself
-    api_key: SecretStr = Field(default=SecretStr(PLACEHOLDER_API_KEY), exclude=True, repr=False)
-    model: str | None = None
-    temperature: float = Field(default=0.2, ge=0, le=2)
-    timeout: float = Field(default=120.0, gt=0)  # seconds per request (and between streamed chunks)
-    max_retries: int = Field(default=2, ge=0)
-    max_concurrency: int = Field(default=4, ge=1)
-    # Ask for token usage at the end of a stream (stream_options.include_usage); vLLM, Ollama and
-    # OpenAI support it. Turn off for a server that rejects the option.
-    stream_usage: bool = True
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _placeholder_for_empty_key(cls, value: Any) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return PLACEHOLDER_API_KEY
-        return value
-
-    @field_validator("base_url", "model", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value.strip() if isinstance(value, str) else value
-
-    @property
-    def configured(self) -> bool:
-        """True only when a model name is set; otherwise the template drafter is used."""
-        return bool(self.model)
-
-    @property
-    def has_real_key(self) -> bool:
-        return self.api_key.get_secret_value() != PLACEHOLDER_API_KEY
-
-    def describe(self) -> str:
-        """One line for the interface, e.g. 'qwen2.5:7b（http://127.0.0.1:11434/v1）'."""
-        if not self.configured:
-            return "未配置模型（使用模板起草）"
-        return f"{self.model}（{self.base_url or 'OpenAI 官方接口'}）"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ModelSettings:
-        """Settings from OPENAI_BASE_URL, OPENAI_API_KEY, ASSISTANT_MODEL, ASSISTANT_TEMPERATURE,
-        ASSISTANT_TIMEOUT, ASSISTANT_MAX_RETRIES, ASSISTANT_MAX_CONCURRENCY; keyword overrides win."""
-        env = os.environ if environ is None else environ
-
-        def read(name: str) -> str | None:
-            value = env.get(name)
-            return value.strip() if value and value.strip() else None
-
-        def number(name: str, kind: type) -> Any:
-            raw = read(name)
-            if raw is None:
-                return None
-            try:
-                return kind(raw)
-            except ValueError:
-                raise ModelError(f"环境变量 {name} 的值“{raw}”不是有效的数字", kind="config") from None
-
-        values: dict[str, Any] = {
-            "base_url": read(ENV_BASE_URL),
-            "api_key": read(ENV_API_KEY),
-            "model": read(ENV_MODEL),
-            "temperature": number(ENV_TEMPERATURE, float),
-            "timeout": number(ENV_TIMEOUT, float),
-            "max_retries": number(ENV_MAX_RETRIES, int),
-            "max_concurrency": number(ENV_MAX_CONCURRENCY, int),
-        }
-        values = {k: v for k, v in values.items() if v is not None}
-        values.update(overrides)
-        try:
-            return cls(**values)
-        except pydantic.ValidationError as exc:
-            problems = "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors())
-            raise ModelError(f"模型设置无效：{problems}", kind="config") from None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def run_draft(args) -> int:
     backend = "offline"
     model_settings = None
     if args.model and not args.offline:
-        from assistant.llm import ModelSettings
+        from assistant.model_settings import ModelSettings
 
         model_settings = ModelSettings.from_env().model_copy(update={"model": args.model})
         backend = "llm"

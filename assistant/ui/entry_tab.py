@@ -104,18 +104,14 @@ def _downloads() -> None:
         text = yaml.safe_dump(figures_data_from_raw(state.form()), allow_unicode=True, sort_keys=False)
         st.download_button("下载 YAML（含待修正内容）", text, file_name=f"{name}.yaml", mime="text/yaml")
     try:
-        from assistant.excel_io import excel_bytes
-    except ImportError:
-        st.caption("Excel 模板功能准备中。")
-        return
-    try:
         filled = _excel(dump_yaml(figures)) if figures is not None else None
     except FiguresError as exc:
         filled = None
         st.caption("；".join(exc.messages))
     if filled is not None:
         st.download_button("下载 Excel（含当前数据）", filled, file_name=f"{name}.xlsx", mime=_XLSX)
-    st.download_button("下载空白 Excel 模板", _excel(""), file_name="绩效自评数据模板.xlsx", mime=_XLSX)
+    # Built when clicked (on Streamlit's download thread): the first page does not wait for openpyxl.
+    st.download_button("下载空白 Excel 模板", lambda: _excel(""), file_name="绩效自评数据模板.xlsx", mime=_XLSX)
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

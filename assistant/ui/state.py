@@ -83,7 +83,7 @@ def _load_form(folder) -> dict:
 
 
 def _model_defaults(saved: dict) -> dict:
-    from assistant.llm import ModelError, ModelSettings
+    from assistant.model_settings import ModelError, ModelSettings
 
     try:
         env = ModelSettings.from_env()
@@ -183,7 +183,7 @@ def report_settings() -> tuple[ReportSettings, list[str]]:
 
 def model_settings():
     """ModelSettings from the settings tab, the session's API key, else the environment."""
-    from assistant.llm import ModelError, ModelSettings
+    from assistant.model_settings import ModelError, ModelSettings
 
     model = S["settings"]["model"]
     overrides: dict[str, Any] = {"base_url": model.get("base_url") or None, "model": model.get("model") or None}
