@@ -119,7 +119,7 @@ LAYOUT: tuple[SheetSpec, ...] = (
     ListSheet("工作记录", lists=("work_notes",)),
     ListSheet("问题与措施", lists=("problems", "improvements")),
     ListSheet("年中追加项目", lists=("final.added_projects",)),
-    CellsSheet("其他", rows=("last_year", "final.variance_reasons", "other_notes"), unit="万元"),
+    CellsSheet("其他", rows=("last_year", "final.added_budget", "final.variance_reasons", "other_notes"), unit="万元"),
 )
 
 KIND_OF_SPEC = {CellsSheet: "cells", ListSheet: "list", FundsSheet: "funds", IndicatorsSheet: "indicators"}

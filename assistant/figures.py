@@ -99,6 +99,7 @@ class BudgetBlock(Model):
 
 
 class FinalAccounts(BudgetBlock):
+    added_budget: Amount = F("本年追加预算")
     variance_reasons: Optional[str] = F("决算与预算差异原因")
     added_projects: list[str] = F("年中追加项目", default_factory=list)
 

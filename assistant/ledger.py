@@ -176,6 +176,8 @@ def _final(figures: Figures, ledger: Ledger, settings: ReportSettings) -> None:
         base = f"budget.{kind}.total"
         b.difference(f"final.{kind}.change_vs_budget", f"final.{kind}.total", base, f"决算{word}较年初预算增减", (f"较预算", f"较年初预算", f"决算{word}较预算"))
         b.change_rate(f"final.{kind}.change_rate_vs_budget", f"final.{kind}.total", base, f"决算{word}较年初预算增减率", (f"较预算", "增长", "下降"))
+    b.input("final.added_budget", figures.final.added_budget, WAN, "本年追加预算", ("追加预算", "年中追加"), "final.added_budget")
+    b.ratio("final.budget_control_rate", "final.added_budget", "budget.expenditure.total", "预算控制率", ())
     denominator = "adjusted.expenditure.total" if settings.execution_denominator == "full_year" else "budget.expenditure.total"
     b.ratio("final.execution_rate", "final.expenditure.total", denominator, "预算执行率", ("执行率", "预算完成率"))
     if figures.last_year:

@@ -165,6 +165,22 @@ def test_compute_denominator_option(capsys):
     assert (full["text"], initial["text"]) == ("95.83%", "115.00%")
 
 
+def test_compute_three_public_basis_option(capsys, tmp_path):
+    path = tmp_path / "figures.yaml"
+    path.write_text(
+        "meta: {unit_name: 测试单位, year: 2023}\n"
+        "three_public:\n  budget: {total: 3}\n  actual: {total: 2.4}\n"
+        "  last_year_budget: {total: 4}\n  last_year_actual: {total: 2}\n",
+        encoding="utf-8",
+    )
+    _, out_final, _ = run(capsys, "compute", "--json", str(path))
+    _, out_budget, _ = run(capsys, "compute", "--json", "--three-public-basis", "budget", str(path))
+    final = {f["key"]: f for f in json.loads(out_final)}["three_public.yoy_rate"]
+    budget = {f["key"]: f for f in json.loads(out_budget)}["three_public.yoy_rate"]
+    assert Decimal(final["value"]) == (Decimal("2.4") - 2) / 2 * 100
+    assert Decimal(budget["value"]) == (Decimal(3) - 4) / 4 * 100
+
+
 def test_compute_unreadable_exits_2(capsys, tmp_path):
     path = tmp_path / "figures.yaml"
     path.write_text("meta:\n  unit_name: 测试单位\n  year: 2023\nfinal:\n  incme: {}\n", encoding="utf-8")

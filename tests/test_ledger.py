@@ -174,6 +174,13 @@ def test_budget_adjustment_rate():
     assert_fact(ledger, "adjusted.expenditure.adjustment_rate", pct("10", "40"), "25.00%")
 
 
+def test_budget_control_rate_from_added_budget():
+    ledger = ledger_for(budget={"expenditure": {"total": 40}}, final={"added_budget": 6})
+    added = ledger["final.added_budget"]
+    assert (added.value, added.text, added.kind) == (D(6), "6万元", "input")
+    assert_fact(ledger, "final.budget_control_rate", pct("6", "40"), "15.00%")
+
+
 def test_public_funds_control_rate():
     ledger = ledger_for(budget={"expenditure": {"public": 5}}, final={"expenditure": {"public": "4.5"}})
     assert_fact(ledger, "final.public_control_rate", pct("4.5", "5"), "90.00%")
@@ -280,6 +287,7 @@ ZERO_DENOMINATORS = [
     ("three_public.yoy_rate", {"three_public": {"budget": {"total": 1}, "last_year_budget": {"total": 0}}}, ReportSettings(three_public_basis="budget")),
     ("adjusted.expenditure.adjustment_rate", {"budget": {"expenditure": {"total": 0}}, "adjusted_budget": {"expenditure": {"total": 3}}}, ReportSettings()),
     ("final.public_control_rate", {"budget": {"expenditure": {"public": 0}}, "final": {"expenditure": {"public": 1}}}, ReportSettings()),
+    ("final.budget_control_rate", {"budget": {"expenditure": {"total": 0}}, "final": {"added_budget": 2}}, ReportSettings()),
     ("carryover.rate", {"adjusted_budget": {"expenditure": {"total": 0}}, "carryover": {"this_year": 1}}, ReportSettings()),
     ("carryover.change_rate", {"carryover": {"this_year": 1, "last_year": 0}}, ReportSettings()),
     ("procurement.execution_rate", {"procurement": {"total": 1, "budget": 0}}, ReportSettings()),

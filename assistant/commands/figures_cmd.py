@@ -20,7 +20,7 @@ def _load(path: str):
 
 
 def _settings(args) -> ReportSettings:
-    return ReportSettings(execution_denominator=args.denominator)
+    return ReportSettings(execution_denominator=args.denominator, three_public_basis=args.three_public_basis)
 
 
 def run_check(args) -> int:
@@ -85,6 +85,7 @@ def _add_common(p) -> None:
     p.add_argument("figures", help="数据文件（YAML 或 Excel）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.add_argument("--denominator", choices=("full_year", "initial"), default="full_year", help="预算执行率分母：全年预算数或年初预算数")
+    p.add_argument("--three-public-basis", choices=("final", "budget"), default="final", help="“三公”经费变动率口径：按决算数或预算数同比")
 
 
 def register(sub) -> None:
