@@ -21,7 +21,7 @@ from typing import Any
 from assistant import llm, tokens
 from assistant.drafting.llm_drafter import clean_model_text, usable
 from assistant.drafting.outline import Outline, load_outline
-from assistant.drafting.pipeline import check_draft
+from assistant.drafting.pipeline import check_draft, retrieve_examples
 from assistant.drafting.prompting import (
     CHAT_PROMPT,
     build_prompt,
@@ -161,16 +161,6 @@ async def _emit(on_token: Any, piece: str) -> None:
         await result
 
 
-def _retrieve(retriever: Any, section: OutlineSection, message: str, k: int = 3) -> list:
-    if retriever is None:
-        return []
-    query = " ".join(part for part in (section.query, message) if part)
-    try:
-        return list(retriever.search(query, k=k))
-    except Exception:  # retrieval only supplies style examples; the chat goes on without them
-        return []
-
-
 def _add_tokens(total: dict[str, int], more: Mapping[str, int]) -> None:
     for key, value in more.items():
         total[key] = total.get(key, 0) + int(value)
@@ -233,7 +223,7 @@ async def achat(
 
     budget = prompt_budget or prompt_budget_from_env()
     kept_history = trim_history(history, budget // HISTORY_SHARE)
-    passages = _retrieve(retriever, section, message)
+    passages = retrieve_examples(retriever, section, message)
     context = dataclasses.replace(base, passages=passages, instruction=message, previous_text=current_text)
     drafter_name = f"llm:{model_settings.model}"
     used: dict[str, int] = {}

@@ -106,11 +106,13 @@ def _report_title(outline: Outline, figures: Figures) -> str:
     return outline.title.format(year=figures.meta.year, unit_name=figures.meta.unit_name)
 
 
-def _retrieve(retriever: Any, section: OutlineSection, k: int = 3) -> list:
-    if retriever is None or not section.query:
+def retrieve_examples(retriever: Any, section: OutlineSection, request: str = "", k: int = 3) -> list:
+    """Passages to imitate for a section (its outline query, plus a chat request when there is one)."""
+    query = " ".join(part for part in (section.query, request) if part)
+    if retriever is None or not query:
         return []
     try:
-        return list(retriever.search(section.query, k=k))
+        return list(retriever.search(query, k=k))
     except Exception:  # retrieval only supplies style examples; drafting goes on without them
         return []
 
@@ -131,7 +133,7 @@ async def adraft_report(job: DraftJob) -> Report:
     async def run(section: OutlineSection) -> SectionDraft:
         async with semaphore:
             report_progress(section.id, "running")
-            passages = _retrieve(job.retriever, section) if drafter is not fallback else []
+            passages = retrieve_examples(job.retriever, section) if drafter is not fallback else []
             context = SectionContext(figures, ledger, notes, passages)
             try:
                 result = await draft_section(section, context, drafter, fallback)

@@ -90,13 +90,7 @@ class DepartmentTable(GradedTable):
             "tiers": [
                 {"name": t.name, "subtotal": None if (s := self.tier_subtotal(t)) is None else str(s)} for t in self.profile.tiers
             ],
-            "total": None if self.total is None else str(self.total),
-            "total_text": self.total_text(),
-            "grade": self.grade,
-            "complete": self.complete,
-            "notes": self.totals.notes(),
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
+            **self.summary_dict(),
         }
 
 

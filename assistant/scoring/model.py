@@ -221,3 +221,15 @@ class GradedTable:
 
     def grade_text(self) -> str:
         return self.grade or NEEDS_INPUT
+
+    def summary_dict(self) -> dict:
+        """Total, grade and the notes behind them, for a table's to_dict()."""
+        return {
+            "total": None if self.total is None else str(self.total),
+            "total_text": self.total_text(),
+            "grade": self.grade,
+            "complete": self.complete,
+            "notes": self.totals.notes(),
+            "warnings": list(self.warnings),
+            "errors": list(self.errors),
+        }

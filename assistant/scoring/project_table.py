@@ -120,13 +120,7 @@ class ProjectTable(GradedTable):
                 }
                 for line in self.indicators
             ],
-            "total": None if self.total is None else str(self.total),
-            "total_text": self.total_text(),
-            "grade": self.grade,
-            "complete": self.complete,
-            "notes": self.totals.notes(),
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
+            **self.summary_dict(),
         }
 
 
