@@ -145,7 +145,8 @@ def build_document(report: Report, ledger: Optional[Ledger] = None, attachments:
             for i, name in enumerate(report.appendix, start=1):
                 _paragraph(doc, f"{i}. {name}", BODY_FONT, BODY_SIZE)
     for table in attachments:
-        doc.add_section(WD_SECTION.NEW_PAGE)
+        if table.starts_page:
+            doc.add_section(WD_SECTION.NEW_PAGE)
         _table(doc, table)
     return doc
 

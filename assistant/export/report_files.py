@@ -18,10 +18,12 @@ def attachment_tables(figures: Figures, ledger: Ledger) -> list[Table]:
     from assistant.scoring import department_table_data, project_table_data, score_figures
 
     card = score_figures(figures, ledger=ledger)
-    grids = list(department_table_data(card.department))
-    for table in card.projects:
-        grids.extend(project_table_data(table))
-    return [table_from_rows(g.title, g.header, g.rows) for g in grids]
+    forms = [department_table_data(card.department), *(project_table_data(table) for table in card.projects)]
+    return [
+        table_from_rows(grid.title, grid.header, grid.rows, starts_page=(i == 0))
+        for form in forms
+        for i, grid in enumerate(form)
+    ]
 
 
 def write_report_files(

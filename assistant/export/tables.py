@@ -17,6 +17,7 @@ class Table:
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    starts_page: bool = False  # an attachment (附件) begins on a new page; its other grids follow it
 
 
 # (caption, column headers, [(row label, [ledger key per column])]); "" for a cell with no fact.
@@ -105,5 +106,5 @@ def markdown_table(table: Table) -> list[str]:
     return lines + [""]
 
 
-def table_from_rows(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
-    return Table(caption, tuple(header), tuple(tuple(r) for r in rows))
+def table_from_rows(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], starts_page: bool = False) -> Table:
+    return Table(caption, tuple(header), tuple(tuple(r) for r in rows), starts_page)
