@@ -94,3 +94,11 @@ def test_markdown_headings_and_figures(exported):
     for key in ("final.income.change_vs_budget", "final.expenditure.basic_share", "assets.fixed_assets_utilization"):
         assert ledger[key].text in md
     assert report_to_markdown(report).count("##") == md.count("##")
+
+
+def test_each_self_evaluation_form_starts_one_new_page(exported):
+    figures, ledger, report, doc, _ = exported
+    # the report body, then the 部门整体支出绩效自评表, then one 项目支出绩效自评表 per project
+    assert len(doc.sections) == 1 + 1 + len(figures.projects)
+    captions = [p.text for p in doc.paragraphs if p.text == "项目支出绩效自评表"]
+    assert len(captions) == len(figures.projects)
