@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 import yaml
 
@@ -224,6 +223,8 @@ def _ledger_panel(figures, settings) -> None:
     groups = sorted({row["分组"] for row in rows if row["分组"]})
     chosen = st.multiselect("按分组筛选", groups, key="ledger_groups", placeholder="全部分组")
     shown = [row for row in rows if not chosen or row["分组"] in chosen]
+    import pandas as pd  # only once there is a ledger to show
+
     st.dataframe(pd.DataFrame(shown, columns=["标签", "数值", "公式", "来源字段", "类型", "分组", "键"]), hide_index=True, width="stretch")
     if ledger.missing:
         st.markdown("**无法计算的数字**")

@@ -12,9 +12,8 @@ and applied after the whole form has been read (`apply_pending`), then the form 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
@@ -32,6 +31,9 @@ from assistant.form_data import (
     path_key,
 )
 from assistant.ui import state
+
+if TYPE_CHECKING:  # pandas loads with the first table: a page with none does not wait for it
+    import pandas as pd
 
 S = st.session_state
 _PENDING = "_form_pending"
@@ -234,6 +236,8 @@ def rows_table(spec: FieldSpec, raw: dict, path: tuple, result: FormResult, *, t
     specs = field_specs(spec.type)
 
     def build() -> pd.DataFrame:
+        import pandas as pd
+
         rows = [{s.title: (item.get(s.name) if s.type is bool else item.get(s.name, "")) for s in specs} for item in raw.get(spec.name) or []]
         return pd.DataFrame(rows, columns=[s.title for s in specs])
 
@@ -254,6 +258,8 @@ def grid_table(spec: FieldSpec, raw: dict, path: tuple, result: FormResult, row_
     block = raw.setdefault(spec.name, blank_raw(spec.type))
 
     def build() -> pd.DataFrame:
+        import pandas as pd
+
         rows = [{s.title: (block.get(o.name) or {}).get(s.name, "") for s in inner} for o in outer]
         return pd.DataFrame(rows, columns=[s.title for s in inner], index=[o.title for o in outer])
 
