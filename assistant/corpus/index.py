@@ -5,9 +5,10 @@ when CHROMA_HOST (and CHROMA_PORT) are set; `CorpusIndex.connect()` always uses 
 
 Ids are content hashes: a document's id is the hash of its source name, a chunk's id is the
 document's content hash plus the chunk number. Re-ingesting an unchanged file does nothing; a changed
-file's chunks are replaced. Vectors come from our offline hashing embedding unless an
-OpenAI-compatible endpoint is configured; Chroma's default embedding function is never used (every
-add and query passes our vectors, and the collection records our embedding function).
+file's new chunks are written, then its old ones deleted; new overrides alone only update metadata.
+Vectors come from our offline hashing embedding unless an OpenAI-compatible endpoint is configured;
+Chroma's default embedding function is never used (every add and query passes our vectors, and the
+collection records our embedding function). Chunks are written through `writer.ChunkWriter`.
 """
 
 from __future__ import annotations
@@ -22,17 +23,20 @@ from typing import Any, Iterable, Sequence
 
 from assistant import offline
 from assistant.corpus.bm25 import Bm25Store, index_text
-from assistant.corpus.chunking import chunk_text
+from assistant.corpus.chunking import Chunk, chunk_text
 from assistant.corpus.embeddings import LangChainHashingEmbeddings, default_embeddings
-from assistant.corpus.loaders import LoadError, content_hash, load_bytes, load_path, max_file_bytes
+from assistant.corpus.loaders import LoadedDocument, LoadError, content_hash, load_bytes, load_path, max_file_bytes
 from assistant.corpus.metadata import KINDS
 from assistant.corpus.records import DocumentInfo, FileResult, IngestReport, Passage
 from assistant.corpus.retrieval import DEFAULT_FUSION, MODES, Filters, FusionWeights, make_snippet, query_terms
 from assistant.corpus.retrieval import reciprocal_rank_fusion
+from assistant.corpus.writer import WRITE_BATCH, ChunkWriter
 
 COLLECTION_NAME = "jixiao_corpus"
 EDITABLE_FIELDS = ("title", "kind", "year", "unit")
-_ADD_BATCH = 1000
+_ADD_BATCH = 1000  # metadata updates and deletes
+# Per-chunk metadata fields (the rest describes the document).
+_CHUNK_FIELDS = ("heading", "start", "end", "chunk")
 
 
 @functools.cache
@@ -154,16 +158,54 @@ class CorpusIndex:
         unit: str | None = None,
     ) -> IngestReport:
         """Add files (and the supported files inside folders); one result per file, never raising
-        for a bad file. `kind`/`year`/`unit` override the guesses for every file of the batch."""
+        for a bad file. `kind`/`year`/`unit` override the guesses for every file of the batch.
+
+        The chunks of all the files go through one `ChunkWriter`, so Chroma gets large batches
+        whatever the size of the files, and the next file is read and chunked while Chroma writes.
+        A changed file's new chunks are written before its old ones are deleted: if the write
+        fails, the old version stays searchable."""
         if kind is not None and kind not in KINDS:
             raise ValueError(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}")
         report = IngestReport()
         overrides = {key: value for key, value in (("kind", kind), ("year", year), ("unit", unit)) if value is not None}
-        for item in _expand(paths):
-            report.results.append(self._ingest_one(item, overrides))
+        with self._lock:
+            writer: ChunkWriter | None = None
+            planned: list[_Planned] = []
+            in_flight: set[str] = set()  # doc ids of `planned`
+            wrote = False
+            try:
+                for item in _expand(paths):
+                    loaded = self._load(item)
+                    if isinstance(loaded, FileResult):
+                        report.results.append(loaded)
+                        continue
+                    doc_id = doc_id_for(loaded.source)
+                    # A file named twice, or a writer that failed: settle what is in flight first.
+                    if writer is not None and (writer.failed or doc_id in in_flight):
+                        self._settle(writer, planned, report)
+                        writer, planned = None, []
+                        in_flight.clear()
+                    plan = self._plan(loaded, doc_id, overrides, position=len(report.results))
+                    if isinstance(plan, FileResult):
+                        report.results.append(plan)
+                        continue
+                    if writer is None:
+                        writer = self._writer()
+                        wrote = True
+                    plan.first = writer.added
+                    planned.append(plan)
+                    in_flight.add(doc_id)
+                    report.results.append(plan.result)
+                    writer.add(plan.ids, plan.documents, plan.metas, plan.index_texts)
+                    plan.release()
+            finally:
+                if writer is not None:
+                    self._settle(writer, planned, report)
+                if wrote:
+                    self.bm25.save()  # once per ingest: the cache holds every chunk's tokens
         return report
 
-    def _ingest_one(self, item, overrides: dict[str, Any]) -> FileResult:
+    def _load(self, item) -> "_Loaded | FileResult":
         label = item.name if isinstance(item, Upload) else os.fspath(item)
         limit = self.max_file_bytes if self.max_file_bytes is not None else max_file_bytes()
         try:
@@ -180,70 +222,137 @@ class CorpusIndex:
             return FileResult(label, "error", str(error))
         except Exception as error:  # a loader bug must not sink the batch; say what happened
             return FileResult(label, "error", f"读取失败（{type(error).__name__}：{error}）。")
+        return _Loaded(label, source, document, content_hash(data), chunks)
 
-        digest = content_hash(data)
-        doc_id = doc_id_for(source)
-        with self._lock:
-            existing = self._doc_chunks(doc_id)
-            old_meta = self.bm25.meta[existing[0]] if existing else {}
-            if existing and old_meta.get("content_hash") == digest and not _overrides_differ(old_meta, overrides):
-                return FileResult(label, "unchanged", "内容未变化，跳过。", len(existing), doc_id)
-            meta = {
-                "doc_id": doc_id,
-                "source": source,
-                "file": document.meta.file,
-                "title": document.meta.title,
-                "kind": document.meta.kind,
-                "unit": document.meta.unit,
-                "content_hash": digest,
-                "chars": len(document.text),
-                "edited": "",
-            }
-            if document.meta.year is not None:
-                meta["year"] = document.meta.year
-            # Fields the user corrected by hand survive a new version of the file.
-            edited = [f for f in (old_meta.get("edited") or "").split(",") if f]
-            for field_name in edited:
-                if field_name in old_meta:
-                    meta[field_name] = old_meta[field_name]
-            meta.update(overrides)
-            meta["edited"] = ",".join(sorted(set(edited) | set(overrides)))
-            try:
-                self._write_chunks(doc_id, digest, chunks, meta, replace=existing)
-            except Exception as error:  # the store refused (server down, disk full): report, go on
-                return FileResult(label, "error", f"写入索引失败（{type(error).__name__}：{error}）。")
+    def _plan(self, loaded: "_Loaded", doc_id: str, overrides: dict[str, Any], position: int) -> "_Planned | FileResult":
+        """What to write for a loaded file, or its result when there is nothing to write."""
+        document, digest, chunks = loaded.document, loaded.digest, loaded.chunks
+        existing = self.bm25.doc_chunks(doc_id)
+        old_meta = self.bm25.meta[existing[0]] if existing else {}
+        same_content = bool(existing) and all(self.bm25.meta[cid].get("content_hash") == digest for cid in existing)
+        if same_content and not _overrides_differ(old_meta, overrides):
+            return FileResult(loaded.label, "unchanged", "内容未变化，跳过。", len(existing), doc_id)
+        meta = {
+            "doc_id": doc_id,
+            "source": loaded.source,
+            "file": document.meta.file,
+            "title": document.meta.title,
+            "kind": document.meta.kind,
+            "unit": document.meta.unit,
+            "content_hash": digest,
+            "chars": len(document.text),
+            "edited": "",
+        }
+        if document.meta.year is not None:
+            meta["year"] = document.meta.year
+        # Fields the user corrected by hand survive a new version of the file.
+        edited = [f for f in (old_meta.get("edited") or "").split(",") if f]
+        for field_name in edited:
+            if field_name in old_meta:
+                meta[field_name] = old_meta[field_name]
+        meta.update(overrides)
+        meta["edited"] = ",".join(sorted(set(edited) | set(overrides)))
+        if same_content:
+            return self._update_document(loaded.label, doc_id, existing, meta)
+        # Ids carry the content hash, so they are new to Chroma: plain adds, cheaper than upserts
+        # (Chroma keeps the stored record when an id it has is added again: the same text).
+        ids = [f"{doc_id}-{digest[:12]}-{chunk.index:04d}" for chunk in chunks]
+        new_ids, old_ids = set(ids), set(existing)
         status = "updated" if existing else "added"
         verb = "已更新（替换旧版本）" if existing else "已入库"
-        return FileResult(label, status, f"{verb}，共 {len(chunks)} 个片段。", len(chunks), doc_id)
+        return _Planned(
+            position=position,
+            doc_id=doc_id,
+            label=loaded.label,
+            ids=ids,
+            metas=[
+                {**meta, "heading": chunk.heading, "start": chunk.start, "end": chunk.end, "chunk": chunk.index}
+                for chunk in chunks
+            ],
+            documents=[chunk.text for chunk in chunks],
+            index_texts=[index_text(chunk.text, chunk.heading) for chunk in chunks],
+            stale=[cid for cid in existing if cid not in new_ids],
+            reused=new_ids & old_ids,
+            result=FileResult(loaded.label, status, f"{verb}，共 {len(chunks)} 个片段。", len(chunks), doc_id),
+        )
 
-    def _write_chunks(self, doc_id: str, digest: str, chunks, meta: dict[str, Any], replace: list[str]) -> None:
-        ids = [f"{doc_id}-{digest[:12]}-{chunk.index:04d}" for chunk in chunks]
-        metas = [
-            {**meta, "heading": chunk.heading, "start": chunk.start, "end": chunk.end, "chunk": chunk.index}
-            for chunk in chunks
-        ]
-        texts = [chunk.text for chunk in chunks]
-        job = self.bm25.start_tokenizing(texts, metas)  # runs alongside the embedding when large
-        embed_texts = [index_text(chunk.text, chunk.heading) for chunk in chunks]
-        vectors = self.embeddings.embed_documents(embed_texts)
-        if replace:
-            self.collection.delete(ids=replace)
-            self.bm25.remove(replace)
+    def _update_document(self, label: str, doc_id: str, ids: list[str], meta: dict[str, Any]) -> FileResult:
+        """Same content with other overrides: only the metadata changes, nothing is re-embedded."""
+        metas = [{**{k: v for k, v in self.bm25.meta[cid].items() if k in _CHUNK_FIELDS}, **meta} for cid in ids]
+        try:
+            self._update_metadatas(ids, metas)
+        except Exception as error:  # the store refused (server down, disk full): report, go on
+            return FileResult(label, "error", _write_failed(error))
+        return FileResult(label, "updated", f"已更新文档信息，共 {len(ids)} 个片段。", len(ids), doc_id)
+
+    def _update_metadatas(self, ids: list[str], metas: list[dict[str, Any]]) -> None:
         for i in range(0, len(ids), _ADD_BATCH):
-            # Our vectors go in directly, so Chroma never embeds anything itself.
-            self.collection.upsert(
-                ids=ids[i : i + _ADD_BATCH],
-                embeddings=vectors[i : i + _ADD_BATCH],
-                documents=texts[i : i + _ADD_BATCH],
-                metadatas=metas[i : i + _ADD_BATCH],
+            self.collection.update(ids=ids[i : i + _ADD_BATCH], metadatas=metas[i : i + _ADD_BATCH])
+        for cid, meta in zip(ids, metas):
+            self.bm25.meta[cid] = meta
+
+    def _settle(self, writer: ChunkWriter, planned: list["_Planned"], report: IngestReport) -> None:
+        """Wait for the writer, then record in BM25 the files written whole and retire their old
+        versions; a file not written whole gets an error and its partial chunks are taken out."""
+        writer.finish()
+        report.stats.merge(writer.stats)
+        error = writer.error
+        done_ids: list[str] = []
+        done_tokens: list[list[str]] = []
+        done_metas: list[dict[str, Any]] = []
+        stale: list[tuple[_Planned, list[str]]] = []
+        partial: list[str] = []
+        for plan in planned:
+            end = plan.first + len(plan.ids)
+            if end <= writer.written:
+                done_ids.extend(plan.ids)
+                done_tokens.extend(writer.tokens[plan.first : end])
+                done_metas.extend(plan.metas)
+                if plan.stale:
+                    stale.append((plan, plan.stale))
+                continue
+            report.results[plan.position] = FileResult(plan.label, "error", _write_failed(error))
+            if plan.first < writer.written:
+                # Chunks of this version that were written; not those an earlier version shares.
+                partial.extend(cid for cid in plan.ids[: writer.written - plan.first] if cid not in plan.reused)
+        self.bm25.add_tokens(done_ids, done_tokens, done_metas)
+        if partial:
+            try:
+                self._delete_ids(partial)
+            except Exception:
+                pass  # the store is failing; the next open's sync takes these chunks into BM25
+        for plan, ids in stale:
+            try:
+                self._delete_ids(ids)
+            except Exception as failure:  # both versions stay, and say so
+                report.results[plan.position] = FileResult(
+                    plan.label, "error", f"新版本已写入，但删除旧版本失败（{type(failure).__name__}：{failure}）。"
+                )
+                continue
+            self.bm25.remove(ids)
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), _ADD_BATCH):
+            self.collection.delete(ids=ids[i : i + _ADD_BATCH])
+
+    def _writer(self) -> ChunkWriter:
+        if isinstance(self.embeddings, LangChainHashingEmbeddings):
+            embedder = self.embeddings.embedder
+            # float32 rows straight to Chroma, not LangChain's lists of Python floats; and a worker
+            # process can compute the same vectors.
+            return ChunkWriter(
+                self.collection, embedder.embed, hashing=embedder.key, batch=self._write_batch, upsert=False
             )
-        self.bm25.add(ids, texts, metas, job)
-        self.bm25.save()
+        return ChunkWriter(self.collection, self.embeddings.embed_documents, batch=self._write_batch, upsert=False)
+
+    @functools.cached_property
+    def _write_batch(self) -> int:
+        return max(1, min(WRITE_BATCH, self.client.get_max_batch_size()))
 
     # ------------------------------------------------------------ documents
 
     def _doc_chunks(self, doc_id: str) -> list[str]:
-        return sorted(cid for cid, meta in self.bm25.meta.items() if meta.get("doc_id") == doc_id)
+        return self.bm25.doc_chunks(doc_id)
 
     def list_documents(self) -> list[DocumentInfo]:
         docs: dict[str, DocumentInfo] = {}
@@ -312,10 +421,7 @@ class CorpusIndex:
                 if meta.get("year") is None:
                     meta.pop("year", None)
                 metas.append(meta)
-            for i in range(0, len(ids), _ADD_BATCH):
-                self.collection.update(ids=ids[i : i + _ADD_BATCH], metadatas=metas[i : i + _ADD_BATCH])
-            for cid, meta in zip(ids, metas):
-                self.bm25.meta[cid] = meta
+            self._update_metadatas(ids, metas)
             self.bm25.save()
         return self.find_document(doc.doc_id)
 
@@ -418,6 +524,41 @@ class CorpusIndex:
                 )
             )
         return passages
+
+
+@dataclass
+class _Loaded:
+    label: str
+    source: str
+    document: LoadedDocument
+    digest: str
+    chunks: list[Chunk]
+
+
+def _write_failed(error: BaseException | None) -> str:
+    reason = f"{type(error).__name__}：{error}" if error is not None else "未完成"
+    return f"写入索引失败（{reason}）。"
+
+
+@dataclass
+class _Planned:
+    """A file on its way into the index: its chunks, where its result goes, what it retires."""
+
+    position: int  # in the report's results
+    doc_id: str
+    label: str
+    ids: list[str]
+    metas: list[dict[str, Any]]
+    documents: list[str]
+    index_texts: list[str]
+    stale: list[str]  # chunk ids of the previous version, deleted once the new ones are written
+    reused: set[str]  # chunk ids the previous version has too (same content): never rolled back
+    result: FileResult
+    first: int = 0  # offset of its first chunk among those given to the writer
+
+    def release(self) -> None:
+        """The writer holds the texts now; a long ingest need not keep a second copy."""
+        self.documents, self.index_texts = [], []
 
 
 def _overrides_differ(meta: dict[str, Any], overrides: dict[str, Any]) -> bool:
