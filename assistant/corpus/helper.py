@@ -243,13 +243,6 @@ class _Sender:
             self._outbox.append(message)
             self._wake.notify()
 
-    def forget(self, key: int) -> None:
-        """Drop a job's results, now or when they come (a write that failed leaves some behind)."""
-        with self._lock:
-            self._forgotten.add(key)
-            self._received.pop((key, "vectors"), None)
-            self._received.pop((key, "tokens"), None)
-
     def close(self) -> None:
         self.post(None)
         self._thread.join()
