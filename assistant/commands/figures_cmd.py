@@ -72,10 +72,8 @@ def run_setup(args) -> int:
 
     offline.apply()
     print(f"tiktoken 缓存已就绪：{offline.data_dir() / 'tiktoken'}")
-    try:
-        from assistant.corpus import ensure_sample_index
-    except ImportError:
-        return 0
+    from assistant.corpus import ensure_sample_index
+
     index = ensure_sample_index()
     print(f"资料库索引已就绪：{len(index.list_documents())} 份文档。")
     return 0

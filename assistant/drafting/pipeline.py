@@ -64,15 +64,19 @@ def check_draft(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> tu
     return checked, feedback
 
 
+def uses_templates(drafter: Drafter) -> bool:
+    """The offline drafter: its text needs no regeneration or fallback, and no style examples."""
+    return isinstance(drafter, TemplateDrafter)
+
+
 async def draft_section(
     section: OutlineSection,
     context: SectionContext,
     drafter: Drafter,
     fallback: TemplateDrafter,
 ) -> SectionDraft:
-    template_draft = fallback.draft_sync(section, context)
-    if drafter is fallback or getattr(drafter, "name", "") == fallback.name:
-        checked, _ = check_draft(template_draft, context.ledger, context.notes)
+    if uses_templates(drafter):
+        checked, _ = check_draft(fallback.draft_sync(section, context), context.ledger, context.notes)
         return checked
     reason = ""
     feedback_context = context
@@ -87,7 +91,8 @@ async def draft_section(
             return checked
         reason = f"模型草稿未通过数字核验（第{attempt + 1}次）：\n{feedback}"
         feedback_context = dataclasses.replace(context, feedback=feedback, previous_text=draft.text)
-    checked, _ = check_draft(template_draft, context.ledger, context.notes)
+    # The template text is written only when it is needed: a model draft that passes never pays for it.
+    checked, _ = check_draft(fallback.draft_sync(section, context), context.ledger, context.notes)
     return dataclasses.replace(checked, fallback_reason=reason or "模型草稿未通过核验")
 
 
@@ -133,7 +138,7 @@ async def adraft_report(job: DraftJob) -> Report:
     async def run(section: OutlineSection) -> SectionDraft:
         async with semaphore:
             report_progress(section.id, "running")
-            passages = retrieve_examples(job.retriever, section) if drafter is not fallback else []
+            passages = [] if uses_templates(drafter) else retrieve_examples(job.retriever, section)
             context = SectionContext(figures, ledger, notes, passages)
             try:
                 result = await draft_section(section, context, drafter, fallback)

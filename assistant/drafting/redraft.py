@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from assistant.drafting.outline import load_outline
-from assistant.drafting.pipeline import OMITTED_NO_DATA, retrieve_examples, draft_section, make_drafter
+from assistant.drafting.pipeline import OMITTED_NO_DATA, draft_section, make_drafter, retrieve_examples, uses_templates
 from assistant.drafting.template_drafter import TemplateDrafter
 from assistant.figures import Figures
 from assistant.interface import Report, SectionContext, SectionDraft
@@ -36,7 +36,7 @@ def redraft_section(
     ledger = build_ledger(figures, settings)
     fallback = TemplateDrafter()
     drafter = make_drafter(backend, model_settings)
-    passages = retrieve_examples(retriever, section) if getattr(drafter, "name", "") != fallback.name else []
+    passages = [] if uses_templates(drafter) else retrieve_examples(retriever, section)
     context = SectionContext(figures, ledger, note_texts(figures), passages)
     try:
         draft = asyncio.run(draft_section(section, context, drafter, fallback))
