@@ -1,6 +1,6 @@
 """The pipeline stages, each as one small interface (after STORM's knowledge_storm/interface.py).
 
-figures → ledger (assistant.ledger.build_ledger) → retrieval (Retriever) → drafting (Drafter) →
+figures → ledger (assistant.ledger.calculator.build_ledger) → retrieval (Retriever) → drafting (Drafter) →
 verification (assistant.verify.verify) → export (Exporter). The template drafter and the LLM drafter
 are interchangeable `Drafter`s; the report builder neither knows nor cares which one it holds.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, Sequence
 
-from assistant.facts import Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
 
 
 @dataclass(frozen=True)

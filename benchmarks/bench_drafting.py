@@ -12,8 +12,8 @@ from pathlib import Path
 
 from assistant.drafting import draft_report
 from assistant.export.report_files import write_report_files
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger
+from assistant.figures import load_figures
+from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 
 SEED = REPO_ROOT / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml"
@@ -24,7 +24,7 @@ def _once(out: Path) -> float:
     started = time.perf_counter()
     figures = load_figures(SEED)
     report = draft_report(figures)
-    write_report_files(report, build_ledger(figures), figures, docx_path=out / "r.docx", md_path=out / "r.md")
+    write_report_files(report, build_scored_ledger(figures), figures, docx_path=out / "r.docx", md_path=out / "r.md")
     return time.perf_counter() - started
 
 

@@ -16,8 +16,8 @@ import yaml
 
 from assistant.drafting import draft_report
 from assistant.drafting.outline import OUTLINES_DIR
-from assistant.figures_io import load_figures
-from assistant.llm import ModelSettings
+from assistant.figures import load_figures
+from assistant.llm.client import ModelSettings
 from assistant.offline import REPO_ROOT
 from tests.drafting.test_llm_drafter import slot_writer
 from tests.fake_openai import FakeOpenAI, Reply

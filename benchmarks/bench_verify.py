@@ -1,7 +1,7 @@
 """Mutation benchmark of the number verifier on the seed case (衡山县妇联 2023).
 
 From evals/cases/hengshan-fulian-2023/reference.md and the seed ledger + notes (figures.yaml through
-assistant.ledger), generate mutants of eight classes — digit change, decimal shift, dropped digit,
+assistant.ledger.calculator), generate mutants of eight classes — digit change, decimal shift, dropped digit,
 money-unit change, swap of two figures, percent change, change-word flip, invented figure — and
 count a mutant as detected when the verifier flags a figure at the mutated place. Mutation sites are
 the figures the verifier extracts (classification is tested separately in tests/verify). Also: false
@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger, note_texts
+from assistant.figures import load_figures
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 from assistant.verify import Verifier, extract_figures
 from assistant.verify.lexicon import lexicon
@@ -274,7 +275,7 @@ def _timed_text(reference: str) -> str:
 
 def main() -> int:
     figures_model = load_figures(CASE / "figures.yaml")
-    ledger = build_ledger(figures_model)
+    ledger = build_scored_ledger(figures_model)
     notes = note_texts(figures_model)
     reference = (CASE / "reference.md").read_text(encoding="utf-8")
     lex = lexicon()

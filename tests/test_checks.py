@@ -1,4 +1,4 @@
-"""The consistency checker (assistant/checks.py): every rule, the error kinds of DOMAIN.md §6, properties."""
+"""The consistency checker (assistant/ledger/checks.py): every rule, the error kinds of DOMAIN.md §6, properties."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.checks import RULES, Finding, check, has_errors
-from assistant.figures import Figures
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger
-from assistant.numbers import round2
-from assistant.settings import ReportSettings
+from assistant.ledger.checks import RULES, Finding, check, has_errors
+from assistant.figures.model import Figures
+from assistant.figures import load_figures
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.numbers import round2
+from assistant.ledger.settings import ReportSettings
 
 D = Decimal
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,7 +305,7 @@ def test_computed_shares_add_to_100_within_a_hundredth(basic, project):
     if total == 0:
         return
     exp = {"total": total, "basic": basic, "project": project}
-    ledger = build_ledger(figures(final={"expenditure": exp}))
+    ledger = build_scored_ledger(figures(final={"expenditure": exp}))
     basic_share = round2(ledger["final.expenditure.basic_share"].value)
     project_share = round2(ledger["final.expenditure.project_share"].value)
     assert abs(basic_share + project_share - 100) <= D("0.01")

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from assistant import excel_io
+from assistant.figures import excel_io
 from assistant.cli import main
-from assistant.excel_io import excel_bytes, export_excel, field_paths, load_excel
-from assistant.figures import Figures
-from assistant.figures_io import FiguresError, dump_yaml, load_figures
+from assistant.figures.excel_io import excel_bytes, export_excel, field_paths, load_excel
+from assistant.figures.model import Figures
+from assistant.figures import load_figures
+from assistant.figures.yaml_io import FiguresError, dump_yaml
 
 SEED = Path(__file__).resolve().parents[1] / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml"
 D = Decimal

@@ -1,4 +1,4 @@
-"""Reading and writing figures files (assistant/figures_io.py): Decimal exactness, encodings, Chinese errors."""
+"""Reading and writing figures files (assistant/figures/yaml_io.py): Decimal exactness, encodings, Chinese errors."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -8,16 +8,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.figures import Figures, field_label, label_for_path
-from assistant.figures_io import (
+from assistant.figures.model import Figures, field_label, label_for_path
+from assistant.figures.yaml_io import (
     FiguresError,
     decode_bytes,
     dump_yaml,
     figures_from_data,
     figures_from_yaml_text,
-    load_figures,
     save_yaml,
 )
+from assistant.figures import load_figures
 
 D = Decimal
 ROOT = Path(__file__).resolve().parents[1]

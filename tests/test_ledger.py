@@ -1,4 +1,4 @@
-"""The calculator (assistant/ledger.py) on small worked examples, and the Fact/Ledger containers.
+"""The calculator (assistant/ledger/calculator.py) on small worked examples, and the Fact/Ledger containers.
 
 Every expected value is worked out here from the inputs with Decimal arithmetic, the way a finance
 officer would on paper; the published figures of the seed case are checked as printed in the report.
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.facts import Fact, Ledger
-from assistant.figures import Figures
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger
-from assistant.numbers import round2
-from assistant.settings import ReportSettings
+from assistant.ledger.facts import Fact, Ledger
+from assistant.figures.model import Figures
+from assistant.figures import load_figures
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.numbers import round2
+from assistant.ledger.settings import ReportSettings
 
 D = Decimal
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def calculator_missing(ledger):
 
 
 def ledger_for(settings: ReportSettings | None = None, **parts) -> Ledger:
-    return build_ledger(Figures.model_validate({"meta": META, **parts}), settings)
+    return build_scored_ledger(Figures.model_validate({"meta": META, **parts}), settings)
 
 
 def pct(numerator: str, denominator: str) -> Decimal:
@@ -349,7 +349,7 @@ def test_input_facts_keep_the_entered_decimal():
 
 @pytest.fixture(scope="module")
 def seed_ledger() -> Ledger:
-    return build_ledger(load_figures(SEED))
+    return build_scored_ledger(load_figures(SEED))
 
 
 @pytest.mark.parametrize(
@@ -420,5 +420,5 @@ def test_scoring_builder_runs_after_the_calculator():
         ledger.add(Fact("score.basic", share.value / 10, "分", "得分", formula="占比 ÷ 10", kind="derived"))
 
     figures = Figures.model_validate({"meta": META, "final": {"expenditure": {"total": 100, "basic": 40}}})
-    ledger = build_ledger(figures, scoring=add_score)
+    ledger = build_scored_ledger(figures, scoring=add_score)
     assert ledger["score.basic"].text == "4分"

@@ -11,7 +11,9 @@ import openai
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from assistant import llm, tokens
+from assistant.llm import client as llm
+
+from assistant.llm import budget as tokens
 from tests.fake_openai import (
     Reply,
     fake_embedding,

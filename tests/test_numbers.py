@@ -1,4 +1,4 @@
-"""Display rounding and formatting (assistant/numbers.py): ROUND_HALF_UP at 2 dp, trimmed amounts, 2-dp rates."""
+"""Display rounding and formatting (assistant/ledger/numbers.py): ROUND_HALF_UP at 2 dp, trimmed amounts, 2-dp rates."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.numbers import (
+from assistant.ledger.numbers import (
     AMOUNT_UNITS,
     change_words,
     convert_amount,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.figures_io import FiguresError, load_figures
+from assistant.figures import load_figures
+
+from assistant.figures.yaml_io import FiguresError
 
 
 def run_draft(args) -> int:
     from assistant.drafting import draft_report
     from assistant.drafting.outline import OutlineError
     from assistant.export.report_files import write_report_files
-    from assistant.ledger import build_ledger
-    from assistant.settings import ReportSettings
+    from assistant.scoring import build_scored_ledger
+    from assistant.ledger.settings import ReportSettings
 
     try:
         figures = load_figures(args.figures)
@@ -25,7 +27,7 @@ def run_draft(args) -> int:
     backend = "offline"
     model_settings = None
     if args.model and not args.offline:
-        from assistant.model_settings import ModelSettings
+        from assistant.llm.model_settings import ModelSettings
 
         model_settings = ModelSettings.from_env().model_copy(update={"model": args.model})
         backend = "llm"
@@ -43,7 +45,7 @@ def run_draft(args) -> int:
     except (OutlineError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    ledger = build_ledger(figures, settings)
+    ledger = build_scored_ledger(figures, settings)
     written = write_report_files(report, ledger, figures, docx_path=args.output, md_path=args.md)
     problems = 0
     for section in report.sections:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.figures_io import FiguresError, dump_yaml, load_figures, save_yaml
+from assistant.figures import load_figures
+
+from assistant.figures.yaml_io import FiguresError, dump_yaml, save_yaml
 
 
 def _fail(messages: list[str], heading: str) -> int:
@@ -16,7 +18,7 @@ def _fail(messages: list[str], heading: str) -> int:
 
 
 def _write_excel(figures, output: str) -> int:
-    from assistant.excel_io import export_excel
+    from assistant.figures.excel_io import export_excel
 
     if Path(output).suffix.lower() != ".xlsx":
         return _fail([f"输出文件名应以 .xlsx 结尾（现为：{output}）。"], "无法导出 Excel：")
@@ -43,7 +45,7 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
-    from assistant.excel_io import load_excel
+    from assistant.figures.excel_io import load_excel
 
     try:
         figures = load_excel(args.workbook)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.checks import check, has_errors
-from assistant.figures_io import FiguresError, load_figures
-from assistant.settings import ReportSettings
+from assistant.ledger.checks import check, has_errors
+from assistant.figures import load_figures
+from assistant.figures.yaml_io import FiguresError
+from assistant.ledger.settings import ReportSettings
 
 SEVERITY_ZH = {"error": "错误", "warning": "提醒"}
 
@@ -48,14 +49,14 @@ def run_check(args) -> int:
 
 
 def run_compute(args) -> int:
-    from assistant.ledger import build_ledger
+    from assistant.scoring import build_scored_ledger
 
     figures, errors = _load(args.figures)
     if errors:
         for message in errors:
             print(message, file=sys.stderr)
         return 2
-    ledger = build_ledger(figures, _settings(args))
+    ledger = build_scored_ledger(figures, _settings(args))
     if args.json:
         print(json.dumps(ledger.to_list(), ensure_ascii=False, indent=2))
     else:

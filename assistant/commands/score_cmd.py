@@ -14,8 +14,10 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.figures_io import FiguresError, decode_bytes, load_figures, parse_yaml_text
-from assistant.settings import ReportSettings
+from assistant.figures import load_figures
+
+from assistant.figures.yaml_io import FiguresError, decode_bytes, parse_yaml_text
+from assistant.ledger.settings import ReportSettings
 
 
 def _fail(messages: list[str], heading: str) -> int:

@@ -23,8 +23,10 @@ def _read_text(path: str) -> str:
 
 def run_verify(args) -> int:
     # The figures model and the ledger are heavier imports; load them only for this command.
-    from assistant.figures_io import FiguresError, load_figures
-    from assistant.ledger import build_ledger, note_texts
+    from assistant.figures import load_figures
+    from assistant.figures.yaml_io import FiguresError
+    from assistant.ledger.calculator import note_texts
+    from assistant.scoring import build_scored_ledger
     from assistant.verify import verify
 
     try:
@@ -46,7 +48,7 @@ def run_verify(args) -> int:
         print(f"无法读取待核对的文本 {args.text}：既不是 UTF-8 也不是 GB18030 编码。", file=sys.stderr)
         return 2
 
-    report = verify(text, build_ledger(figures), note_texts(figures))
+    report = verify(text, build_scored_ledger(figures), note_texts(figures))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1

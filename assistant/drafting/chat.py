@@ -1,7 +1,7 @@
 """Chat: draft or revise one section in conversation, streamed, with every figure verified.
 
 Each turn builds the section prompt (`prompts/chat.md`) with the last few turns of history within
-the token budget, streams the model's answer through `assistant.llm.stream` (slots are filled as they
+the token budget, streams the model's answer through `assistant.llm.client.stream` (slots are filled as they
 complete, so the user sees figures, not keys), then fills the slots and runs the verifier on the
 final text. An unsupported figure, an unknown slot or an invented placeholder gets one regeneration
 with the findings as feedback; if that fails too, or the model cannot be reached, the answer is the
@@ -18,7 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant import llm, tokens
+from assistant.llm import client as llm
+
+from assistant.llm import budget as tokens
 from assistant.drafting.llm_drafter import clean_model_text, usable
 from assistant.drafting.outline import Outline, load_outline
 from assistant.drafting.pipeline import check_draft, retrieve_examples
@@ -31,11 +33,12 @@ from assistant.drafting.prompting import (
 )
 from assistant.drafting.slots import SLOT_RE, slot_value
 from assistant.drafting.template_drafter import TemplateDrafter
-from assistant.facts import Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
 from assistant.interface import OutlineSection, SectionContext, SectionDraft
-from assistant.ledger import build_ledger, note_texts
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 # History kept for context: at most this many messages, and at most this share of the budget.
 MAX_HISTORY_MESSAGES = 6
@@ -192,7 +195,7 @@ async def achat(
     if section is None:
         choices = "、".join(s.heading for s in the_outline.writable)
         return ChatResult(text="", drafter="", message=phrase("no_section", choices=choices))
-    ledger = build_ledger(figures, settings or DEFAULT_SETTINGS)
+    ledger = build_scored_ledger(figures, settings or DEFAULT_SETTINGS)
     notes = note_texts(figures)
     base = SectionContext(figures, ledger, notes)
 

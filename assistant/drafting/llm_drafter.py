@@ -1,4 +1,4 @@
-"""The LLM drafter: one chat completion per section through `assistant.llm`, answering in slots.
+"""The LLM drafter: one chat completion per section through `assistant.llm.client`, answering in slots.
 
 The model sees the section's facts as named slots and writes `【key】` where a figure goes; the
 pipeline fills the slots from the ledger and verifies the result, so a model never types a figure
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant import llm
+from assistant.llm import client as llm
 from assistant.drafting.prompting import (
     SECTION_PROMPT,
     Prompt,
@@ -20,7 +20,7 @@ from assistant.drafting.prompting import (
     prompt_budget_from_env,
 )
 from assistant.drafting.slots import SLOT_RE
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 from assistant.interface import OutlineSection, SectionContext, SectionDraft
 
 # A slot as models actually write it: spaces inside, a full-width bar, before canonical form.

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 from assistant.drafting.slots import SLOT_RE, slot_value
 from assistant.offline import REPO_ROOT
 

@@ -15,11 +15,12 @@ from typing import Any, Optional, Sequence
 from assistant.drafting.outline import Outline, load_outline
 from assistant.drafting.slots import fill_slots
 from assistant.drafting.template_drafter import TemplateDrafter
-from assistant.facts import Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
 from assistant.interface import Drafter, OutlineSection, ProgressCallback, Report, SectionContext, SectionDraft
-from assistant.ledger import build_ledger, note_texts
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 OMITTED_NO_DATA = "未录入本节所需数据，已省略"
 
@@ -125,7 +126,7 @@ def retrieve_examples(retriever: Any, section: OutlineSection, request: str = ""
 async def adraft_report(job: DraftJob) -> Report:
     figures, settings = job.figures, job.settings
     outline = load_outline(job.outline)
-    ledger = build_ledger(figures, settings)
+    ledger = build_scored_ledger(figures, settings)
     notes = note_texts(figures)
     fallback = TemplateDrafter()
     drafter = job.drafter or fallback
@@ -220,7 +221,7 @@ def make_drafter(backend: str, model_settings: Any = None) -> Drafter:
         return TemplateDrafter()
     if backend == "llm":
         from assistant.drafting.llm_drafter import LLMDrafter
-        from assistant.llm import ModelSettings
+        from assistant.llm.client import ModelSettings
 
         settings = model_settings or ModelSettings.from_env()
         if not settings.configured:

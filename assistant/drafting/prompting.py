@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
-from assistant import tokens
-from assistant.facts import Fact, Ledger, MissingFact
-from assistant.figures import Figures, FinalAccounts, field_label
+from assistant.llm import budget as tokens
+from assistant.ledger.facts import Fact, Ledger, MissingFact
+from assistant.figures.model import Figures, FinalAccounts, field_label
 from assistant.export.numbering import chinese_number
 from assistant.interface import OutlineSection, SectionContext
-from assistant.numbers import change_words
+from assistant.ledger.numbers import change_words
 from assistant.offline import REPO_ROOT
 
 PROMPTS_DIR = REPO_ROOT / "prompts"

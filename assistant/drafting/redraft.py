@@ -14,10 +14,11 @@ from typing import Any
 from assistant.drafting.outline import load_outline
 from assistant.drafting.pipeline import OMITTED_NO_DATA, draft_section, make_drafter, retrieve_examples, uses_templates
 from assistant.drafting.template_drafter import TemplateDrafter
-from assistant.figures import Figures
+from assistant.figures.model import Figures
 from assistant.interface import Report, SectionContext, SectionDraft
-from assistant.ledger import build_ledger, note_texts
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 
 def redraft_section(
@@ -33,7 +34,7 @@ def redraft_section(
     """A fresh, verified draft of one section (template fallback and reason as in the pipeline)."""
     settings = settings or DEFAULT_SETTINGS
     section = load_outline(outline).section(section_id)
-    ledger = build_ledger(figures, settings)
+    ledger = build_scored_ledger(figures, settings)
     fallback = TemplateDrafter()
     drafter = make_drafter(backend, model_settings)
     passages = [] if uses_templates(drafter) else retrieve_examples(retriever, section)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.facts import Ledger
-from assistant.numbers import change_words
+from assistant.ledger.facts import Ledger
+from assistant.ledger.numbers import change_words
 
 SLOT_RE = re.compile(r"【([A-Za-z0-9_.]+)(?:\|(增减|增长))?】")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from assistant.drafting.phrasing import Vars, load_templates, render_keyed_sentence, render_section
-from assistant.figures import Figures
+from assistant.figures.model import Figures
 from assistant.interface import OutlineSection, SectionContext, SectionDraft
 
 

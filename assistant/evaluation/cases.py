@@ -14,8 +14,9 @@ from typing import Optional
 
 import yaml
 
-from assistant.figures import Figures
-from assistant.figures_io import FiguresError, load_figures
+from assistant.figures.model import Figures
+from assistant.figures import load_figures
+from assistant.figures.yaml_io import FiguresError
 from assistant.offline import REPO_ROOT
 
 CASES_DIR = REPO_ROOT / "evals" / "cases"

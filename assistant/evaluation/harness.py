@@ -26,8 +26,9 @@ from assistant.evaluation.sections import (
     subtree_text,
 )
 from assistant.evaluation.textfigures import MissingComponent, stated_figures, verification
-from assistant.ledger import build_ledger, note_texts
-from assistant.settings import ReportSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.settings import ReportSettings
 
 BACKENDS = ("offline", "llm")
 
@@ -283,7 +284,7 @@ def _check_backends(backends: Sequence[str], model_settings: Any) -> Any:
     if unknown:
         raise EvaluationError(f"未知的起草方式：{'、'.join(unknown)}（可选 {'、'.join(BACKENDS)}）")
     if "llm" in backends and model_settings is None:
-        from assistant.llm import ModelError, ModelSettings
+        from assistant.llm.client import ModelError, ModelSettings
 
         try:
             model_settings = ModelSettings.from_env()
@@ -318,7 +319,7 @@ def _report_sections(report: Any) -> tuple[list[str], int]:
 def score_case(case: Case, backend: str, draft_markdown: str, report: Any = None) -> CaseResult:
     """Every metric for one draft of one case."""
     figures = case.figures
-    ledger = build_ledger(figures, _case_settings(case))
+    ledger = build_scored_ledger(figures, _case_settings(case))
     notes = note_texts(figures)
     ref_all = parse_markdown(case.reference)
     draft_all = parse_markdown(draft_markdown)

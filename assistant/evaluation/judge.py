@@ -53,7 +53,7 @@ def judge_messages(case: Case, draft_markdown: str) -> list[dict[str, str]]:
 def make_judge(model_settings: Optional[Any] = None) -> JudgeFn:
     """A judge calling the configured model; raises EvaluationError when none is configured. A failed
     call scores None for that case (with the reason in judge_comment) rather than stopping the run."""
-    from assistant.llm import ModelError, ModelSettings, complete
+    from assistant.llm.client import ModelError, ModelSettings, complete
 
     try:
         settings = model_settings or ModelSettings.from_env()

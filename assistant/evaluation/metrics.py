@@ -19,8 +19,8 @@ from typing import Iterable, Mapping, Optional, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
-from assistant.facts import Ledger
-from assistant.numbers import AMOUNT_UNITS
+from assistant.ledger.facts import Ledger
+from assistant.ledger.numbers import AMOUNT_UNITS
 from assistant.evaluation.sections import normalise_heading, plain_text
 
 # Two headings match when their normalised texts are at least this similar (rapidfuzz ratio, 0–100).

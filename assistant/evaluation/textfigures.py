@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from assistant.evaluation.metrics import StatedFigure, status_counts
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 
 
 class MissingComponent(RuntimeError):

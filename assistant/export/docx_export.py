@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt
 
 from assistant.export.numbering import HeadingCounter
 from assistant.export.tables import Table, section_tables
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 from assistant.interface import Report
 
 TITLE_FONT = "方正小标宋简体"

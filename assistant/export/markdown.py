@@ -6,7 +6,7 @@ from typing import Optional
 
 from assistant.export.numbering import HeadingCounter
 from assistant.export.tables import markdown_table, section_tables
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 from assistant.interface import Report
 
 

@@ -8,8 +8,8 @@ from typing import Optional
 from assistant.export.docx_export import export_docx
 from assistant.export.markdown import report_to_markdown
 from assistant.export.tables import Table, markdown_table, table_from_rows
-from assistant.facts import Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
 from assistant.interface import Report
 
 

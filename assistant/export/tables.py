@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.facts import Ledger
+from assistant.ledger.facts import Ledger
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,21 @@ the calculator's ledger; scores become ledger facts through a ledger builder.
     from assistant.scoring import score_figures, scorecard_markdown, score_builders
     card = score_figures(figures, settings)              # Scorecard(projects=[...], department=...)
     card.department.total, card.department.grade          # Decimal | None, "优"/"良"/"中"/"差" | None
-    build_ledger(figures, settings)                       # score facts with the shipped profiles
-    build_ledger(figures, settings, scoring=ScoringBuilder(overrides=...))   # with entered scores
+    build_scored_ledger(figures, settings)                # calculator + score facts, shipped profiles
+    build_scored_ledger(figures, settings, scoring=ScoringBuilder(overrides=...))   # with entered scores
+
+The calculator (`assistant.ledger.calculator.build_ledger`) knows nothing of scoring: this stage takes
+its ledger and adds the score facts.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
+
+from assistant.figures.model import Figures
+from assistant.ledger.calculator import build_ledger
+from assistant.ledger.facts import Ledger
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 from assistant.scoring.department_table import DepartmentLine, DepartmentTable, build_department_table, parse_overrides
 from assistant.scoring.facts import ScoringBuilder, add_score_facts, score_facts
@@ -40,7 +48,6 @@ from assistant.scoring.render import (
 )
 from assistant.scoring.rules import achievement, rule_score
 from assistant.scoring.scorecard import Scorecard, score_figures
-from assistant.settings import ReportSettings
 
 
 def scorecard_workbook(card: Scorecard):
@@ -55,6 +62,29 @@ def write_scorecard_excel(card: Scorecard, path):
     from assistant.scoring.excel import write_scorecard_excel as write
 
     return write(card, path)
+
+
+def add_scores(
+    figures: Figures,
+    ledger: Ledger,
+    settings: ReportSettings | None = None,
+    scoring: Optional[Callable[[Figures, Ledger, ReportSettings], None]] = score_facts,
+) -> Ledger:
+    """The scoring stage: add the 自评表 score facts to a calculator ledger (in place; returned)."""
+    if scoring is not None:
+        scoring(figures, ledger, settings or DEFAULT_SETTINGS)
+    return ledger
+
+
+def build_scored_ledger(
+    figures: Figures,
+    settings: ReportSettings | None = None,
+    scoring: Optional[Callable[[Figures, Ledger, ReportSettings], None]] = score_facts,
+) -> Ledger:
+    """The report's ledger: the calculator's facts, then the score facts (shipped profiles by
+    default; a configured ScoringBuilder for a locality's profile or entered scores; None for none)."""
+    settings = settings or DEFAULT_SETTINGS
+    return add_scores(figures, build_ledger(figures, settings), settings, scoring)
 
 
 def score_builders(
@@ -90,10 +120,12 @@ __all__ = [
     "Totals",
     "achievement",
     "add_score_facts",
+    "add_scores",
     "base_ledger",
     "build_department_table",
     "build_project_table",
     "build_project_tables",
+    "build_scored_ledger",
     "default_department_profile",
     "default_project_profile",
     "department_markdown",

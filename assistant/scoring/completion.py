@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assistant.facts import Fact, Ledger
-from assistant.figures import Comparator, Figures
+from assistant.ledger.facts import Fact, Ledger
+from assistant.figures.model import Comparator, Figures
 from assistant.scoring.keys import COMPLETION_KEY
 from assistant.scoring.model import quoted
 from assistant.scoring.rules import achievement

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Mapping, Optional, Union
 
-from assistant.facts import Ledger
-from assistant.figures import Figures
-from assistant.numbers import format_value
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
+from assistant.ledger.numbers import format_value
 from assistant.scoring.keys import describe_missing
 from assistant.scoring.model import GradedTable, NEEDS_INPUT, NOT_APPLICABLE, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
 from assistant.scoring.profiles import DepartmentIndicatorSpec, DepartmentProfile, DepartmentTierSpec
 from assistant.scoring.rules import describe_rule, rule_score
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 NA_WORDS = frozenset({NOT_APPLICABLE, "n/a", "na", "none"})
 OverrideValue = Union[Decimal, int, str, None]

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from assistant.facts import Fact, Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Fact, Ledger
+from assistant.figures.model import Figures
 from assistant.scoring.department_table import OverrideValue
-from assistant.scoring.keys import is_suppressed
 from assistant.scoring.model import NEEDS_INPUT, ScoreCell, Totals, num, quoted
 from assistant.scoring.profiles import DepartmentProfile, ProjectProfile
 from assistant.scoring.rules import INDICATOR_FORMULAS
 from assistant.scoring.scorecard import Scorecard, score_figures
-from assistant.settings import ReportSettings
+from assistant.ledger.settings import ReportSettings
 
 GROUP = "自评得分"
 TOTAL_ALIASES = ("自评得分", "得分", "总分", "综合得分", "评分", "自评总分")
@@ -90,8 +89,6 @@ class ScoringBuilder:
         self.overrides = dict(overrides or {})
 
     def __call__(self, figures: Figures, ledger: Ledger, settings: ReportSettings) -> None:
-        if is_suppressed():
-            return
         card = score_figures(
             figures,
             settings,

@@ -1,59 +1,38 @@
 """Which ledger keys the calculator can produce, and why a given one is absent for some figures.
 
 The set is found by running the calculator on a sample `Figures` with every field filled (numbers 1,
-one project, one indicator), so it follows `assistant.ledger` as it evolves instead of a copied list.
+one project, one indicator), so it follows `assistant.ledger.calculator` as it evolves instead of a copied list.
 Numbered segments are normalised (`project.1.execution_rate` → `project.{n}.execution_rate`).
 
-Scoring builders may be wired into the default ledger builders; `base_ledger` and the sample run
-switch them off through `scoring_suppressed()` so a profile check never recurses into scoring and the
-command line can score with its own profile without duplicate facts.
+`base_ledger` is the calculator's ledger (no score facts): the scoring stage adds those itself, so a
+profile check never recurses into scoring and the command line scores with its own profile.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import typing
-from contextvars import ContextVar
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from assistant.facts import Fact, Ledger
-from assistant.figures import Figures, label_for_path
+from assistant.ledger.calculator import build_ledger
+from assistant.ledger.facts import Fact, Ledger
+from assistant.figures.model import Figures, label_for_path
 from assistant.scoring.model import quoted
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 # Keys the scoring package itself adds before it scores (see assistant.scoring.completion).
 COMPLETION_KEY = "performance.completion_rate"
 SCORING_INPUT_KEYS = frozenset({COMPLETION_KEY})
 
-_SUPPRESSED: ContextVar[bool] = ContextVar("scoring_suppressed", default=False)
-
-
-@contextlib.contextmanager
-def scoring_suppressed() -> Iterator[None]:
-    token = _SUPPRESSED.set(True)
-    try:
-        yield
-    finally:
-        _SUPPRESSED.reset(token)
-
-
-def is_suppressed() -> bool:
-    return _SUPPRESSED.get()
-
-
 def base_ledger(figures: Figures, settings: ReportSettings | None = None) -> Ledger:
     """The calculator's ledger without any scoring facts."""
-    from assistant.ledger import build_ledger  # late: assistant.ledger may import this package
-
-    with scoring_suppressed():
-        return build_ledger(figures, settings or DEFAULT_SETTINGS, scoring=None)
+    return build_ledger(figures, settings or DEFAULT_SETTINGS)
 
 
 _NUMBERED = re.compile(r"(?<=\.)\d+(?=\.|$)")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from assistant.numbers import format_number, format_value, round2
+from assistant.ledger.numbers import format_number, format_value, round2
 
 NEEDS_INPUT = "需补充"
 NOT_APPLICABLE = "不适用"

@@ -20,8 +20,8 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.figures import QualitativeBand, label_for_path
-from assistant.figures_io import FiguresError, decode_bytes, parse_yaml_text
+from assistant.figures.model import QualitativeBand, label_for_path
+from assistant.figures.yaml_io import FiguresError, decode_bytes, parse_yaml_text
 from assistant.scoring.keys import is_known_key
 from assistant.scoring.model import GradeScale, num, quoted
 

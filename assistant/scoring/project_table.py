@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
-from assistant.facts import Ledger
-from assistant.figures import FUND_COLUMNS, Comparator, Figures, FundRow, Indicator, Project, ProjectFunds, QualitativeBand, field_label
-from assistant.numbers import format_value
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import FUND_COLUMNS, Comparator, Figures, FundRow, Indicator, Project, ProjectFunds, QualitativeBand, field_label
+from assistant.ledger.numbers import format_value
 from assistant.scoring.model import GradedTable, HUNDRED, NEEDS_INPUT, ScoreCell, Totals, check_entered, num, override_notes, quoted, totals
 from assistant.scoring.profiles import ProjectProfile, ProjectTierSpec
 from assistant.scoring.rules import achievement
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 FUND_ROWS = ("total", "fiscal", "carryover", "other")
 # The official layout prints the parts as "其中：当年财政拨款".

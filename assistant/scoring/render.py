@@ -1,7 +1,7 @@
 """Both tables as plain string grids (`TableData`) and as Markdown.
 
 `TableData` is what an exporter draws: a title, a header row, body rows and notes, all strings already
-formatted through assistant.numbers. `official=True` gives the printed form's columns (one 得分
+formatted through assistant.ledger.numbers. `official=True` gives the printed form's columns (one 得分
 column); `official=False` adds 计算得分 / 填报得分 / 采用 so an override is visible.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
 
-from assistant.numbers import format_value
+from assistant.ledger.numbers import format_value
 from assistant.scoring.department_table import DepartmentTable
 from assistant.scoring.model import NEEDS_INPUT, ScoreCell, num, quoted
 from assistant.scoring.project_table import FUND_COLUMN_LABELS, ProjectTable

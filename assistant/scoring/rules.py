@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assistant.figures import Comparator
+from assistant.figures.model import Comparator
 from assistant.scoring.model import num
 from assistant.scoring.profiles import DepartmentIndicatorSpec, RuleSpec, parse_interval
 

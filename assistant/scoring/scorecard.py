@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from assistant.facts import Ledger
-from assistant.figures import Figures
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import Figures
 from assistant.scoring.completion import add_completion_fact
 from assistant.scoring.department_table import DepartmentTable, OverrideValue, build_department_table
 from assistant.scoring.keys import base_ledger
 from assistant.scoring.profiles import DepartmentProfile, ProjectProfile, default_department_profile, default_project_profile
 from assistant.scoring.project_table import ProjectTable, build_project_tables
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 
 @dataclass

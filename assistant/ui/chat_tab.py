@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 import streamlit as st
 
 from assistant.drafting.outline import OutlineError, load_outline
-from assistant.ledger import build_ledger
+from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import citation_dict, counts_line, finding_dicts, highlight_html, render_citations
 from assistant.ui.report_tab import drafter_name
@@ -109,7 +109,7 @@ def render() -> None:
         st.markdown(text.replace("\n", "\n\n") if text else "还没有这一节的稿子：可以在“一键生成”中生成，或在下方对话后采用。")
 
     history = state.chat_history(section_id)
-    ledger = build_ledger(figures, settings) if figures is not None else None
+    ledger = build_scored_ledger(figures, settings) if figures is not None else None
     for index, message in enumerate(history):
         _show_message(section_id, index, message, ledger)
     if history and st.button("清空本节对话", key=f"clear_chat:{section_id}"):

@@ -7,10 +7,10 @@ from pathlib import Path
 import streamlit as st
 import yaml
 
-from assistant.checks import Finding, check
-from assistant.figures_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text
-from assistant.form_data import figures_data_from_raw, unknown_fields
-from assistant.ledger import build_ledger
+from assistant.ledger.checks import Finding, check
+from assistant.figures.yaml_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text
+from assistant.figures.form_data import figures_data_from_raw, unknown_fields
+from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 from assistant.ui import form_widgets, state
 from assistant.ui.highlight import source_fields_text
@@ -49,7 +49,7 @@ def _handle_upload(uploaded) -> None:
     stem = Path(uploaded.name).stem
     try:
         if suffix == ".xlsx":
-            from assistant.excel_io import load_excel
+            from assistant.figures.excel_io import load_excel
 
             data = load_excel(raw).model_dump(mode="python")
         elif suffix in (".yaml", ".yml"):
@@ -63,7 +63,7 @@ def _handle_upload(uploaded) -> None:
     if not isinstance(data, dict):
         S["entry_notice"] = ("error", f"文件 {uploaded.name} 的内容应为一组“字段: 值”，例如以 meta: 开头。")
         return
-    from assistant.figures import Figures
+    from assistant.figures.model import Figures
 
     dropped = unknown_fields(Figures, data)
     name = state.load_data(data, stem)
@@ -118,8 +118,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _excel(yaml_text: str) -> bytes:
-    from assistant.excel_io import excel_bytes
-    from assistant.figures_io import figures_from_yaml_text
+    from assistant.figures.excel_io import excel_bytes
+    from assistant.figures.yaml_io import figures_from_yaml_text
 
     return excel_bytes(figures_from_yaml_text(yaml_text) if yaml_text else None)
 
@@ -207,7 +207,7 @@ def _ledger_panel(figures, settings) -> None:
     if figures is None:
         st.info("数据修正后，这里列出报告可用的每个数字及其公式和来源字段。")
         return
-    ledger = build_ledger(figures, settings)
+    ledger = build_scored_ledger(figures, settings)
     rows = [
         {
             "标签": fact.label,

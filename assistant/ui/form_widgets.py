@@ -1,6 +1,6 @@
 """Form widgets built from the figures model: one editor for any model, list or table.
 
-The editors read and write the raw tree (text as typed) of `assistant.form_data`. Widget keys carry
+The editors read and write the raw tree (text as typed) of `assistant.figures.form_data`. Widget keys carry
 the form version and the field path, so a new version (after loading a file, adding or deleting an
 item) rebuilds every widget from the raw tree. A widget whose state Streamlit has dropped (its tab
 was closed) is rebuilt from the raw tree too, which always holds the latest input.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import streamlit as st
 from pydantic import BaseModel
 
-from assistant.form_data import (
+from assistant.figures.form_data import (
     LIST_MODEL,
     LIST_STR,
     MODEL,
@@ -364,7 +364,7 @@ def apply_pending() -> bool:
 
 
 def section_specs() -> list[FieldSpec]:
-    from assistant.figures import Figures
+    from assistant.figures.model import Figures
 
     return field_specs(Figures)
 

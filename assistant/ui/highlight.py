@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Optional
 
-from assistant.facts import Ledger
-from assistant.figures import label_for_path
+from assistant.ledger.facts import Ledger
+from assistant.figures.model import label_for_path
 
 OK_STYLE = "background:#e6f4ea;color:#0b5a25;border-bottom:2px solid #34a853;padding:0 2px;border-radius:2px"
 BAD_STYLE = "background:#fde7e7;color:#b3261e;border-bottom:2px solid #d93025;padding:0 2px;border-radius:2px;font-weight:600"

@@ -17,7 +17,7 @@ from assistant.drafting.redraft import ADOPTED_DRAFTER, apply_adopted, redraft_s
 from assistant.export.markdown import report_to_markdown
 from assistant.export.report_files import write_report_files
 from assistant.interface import Report
-from assistant.ledger import build_ledger
+from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import counts_line, finding_dicts, highlight_html, render_citations
 from assistant.workspace import dumps, report_to_dict
@@ -128,7 +128,7 @@ def _exports(report: Report, figures, settings) -> dict[str, bytes]:
     cached = S.get("_export_cache")
     if cached and cached[0] == key:
         return cached[1]
-    ledger = build_ledger(figures, settings)
+    ledger = build_scored_ledger(figures, settings)
     with tempfile.TemporaryDirectory() as folder:
         docx_path, md_path = Path(folder) / "report.docx", Path(folder) / "report.md"
         written = write_report_files(report, ledger, figures, docx_path=docx_path, md_path=md_path)
@@ -154,7 +154,7 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             st.error(f"导出文件未能生成：{exc}")
             files = {}
         name = S["report_name"]
-        markdown = files.get("report.md", b"").decode("utf-8") or report_to_markdown(effective, build_ledger(figures, settings))
+        markdown = files.get("report.md", b"").decode("utf-8") or report_to_markdown(effective, build_scored_ledger(figures, settings))
         columns = st.columns([1, 1, 1, 2])
         if "report.docx" in files:
             columns[0].download_button("下载 Word（.docx）", files["report.docx"], file_name=f"{name}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
@@ -245,7 +245,7 @@ def _redraft(report: Report, figures, settings, backend: str, model) -> None:
 
 
 def _verification_view(report: Report, figures, settings) -> None:
-    ledger = build_ledger(figures, settings) if figures is not None else None
+    ledger = build_scored_ledger(figures, settings) if figures is not None else None
     for section in report.sections:
         st.markdown(f"{'#' * min(section.level + 3, 6)} {section.heading}")
         if not section.text.strip():

@@ -1,7 +1,7 @@
 """Heavy objects created once per server process (st.cache_resource), whichever session asks first.
 
 The Chroma-backed corpus index and jieba's dictionary take seconds to load; every session shares
-them. The model client is deliberately not shared: `assistant.llm` opens one HTTP client per call
+them. The model client is deliberately not shared: `assistant.llm.client` opens one HTTP client per call
 inside the event loop that uses it (a client kept across `asyncio.run` calls fails with "Event loop
 is closed"), so only the settings object travels between calls.
 """

@@ -12,7 +12,7 @@ from decimal import Decimal
 import streamlit as st
 
 from assistant.drafting.outline import available_outlines, load_outline
-from assistant.settings import ReportSettings
+from assistant.ledger.settings import ReportSettings
 from assistant.ui import state
 
 S = st.session_state

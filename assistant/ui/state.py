@@ -15,11 +15,11 @@ from typing import Any, Optional
 import streamlit as st
 from pydantic import ValidationError
 
-from assistant.figures import Figures
-from assistant.figures_io import FiguresError, dump_yaml, parse_yaml_text
-from assistant.form_data import FormResult, blank_raw, data_from_raw, raw_from_data, validate_raw
+from assistant.figures.model import Figures
+from assistant.figures.yaml_io import FiguresError, dump_yaml, parse_yaml_text
+from assistant.figures.form_data import FormResult, blank_raw, data_from_raw, raw_from_data, validate_raw
 from assistant.interface import Report
-from assistant.settings import ReportSettings
+from assistant.ledger.settings import ReportSettings
 from assistant.workspace import (
     DEFAULT_REPORT,
     DRAFTS,
@@ -83,7 +83,7 @@ def _load_form(folder) -> dict:
 
 
 def _model_defaults(saved: dict) -> dict:
-    from assistant.model_settings import ModelError, ModelSettings
+    from assistant.llm.model_settings import ModelError, ModelSettings
 
     try:
         env = ModelSettings.from_env()
@@ -183,7 +183,7 @@ def report_settings() -> tuple[ReportSettings, list[str]]:
 
 def model_settings():
     """ModelSettings from the settings tab, the session's API key, else the environment."""
-    from assistant.model_settings import ModelError, ModelSettings
+    from assistant.llm.model_settings import ModelError, ModelSettings
 
     model = S["settings"]["model"]
     overrides: dict[str, Any] = {"base_url": model.get("base_url") or None, "model": model.get("model") or None}

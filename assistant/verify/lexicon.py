@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.numbers import AMOUNT_UNITS
+from assistant.ledger.numbers import AMOUNT_UNITS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "verify"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
-from assistant.facts import Fact, Ledger
-from assistant.numbers import AMOUNT_UNITS
+from assistant.ledger.facts import Fact, Ledger
+from assistant.ledger.numbers import AMOUNT_UNITS
 from assistant.verify.extraction import scan_normalised
 from assistant.verify.lexicon import BARE, MONEY, PERCENT, Lexicon, lexicon
 from assistant.verify.model import FIGURE, Figure

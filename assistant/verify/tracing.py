@@ -39,8 +39,8 @@ import re
 from decimal import Decimal
 from typing import Sequence
 
-from assistant.facts import Ledger
-from assistant.numbers import AMOUNT_UNITS
+from assistant.ledger.facts import Ledger
+from assistant.ledger.numbers import AMOUNT_UNITS
 from assistant.verify.extraction import scan_normalised
 from assistant.verify.lexicon import BARE, MONEY, PERCENT, lexicon
 from assistant.verify.model import FIGURE, Figure

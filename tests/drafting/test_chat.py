@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from assistant import tokens
+from assistant.llm import budget as tokens
 from assistant.corpus.records import Passage
 from assistant.drafting.chat import ChatResult, SlotStreamFiller, achat, chat, resolve_section, trim_history
 from assistant.drafting.outline import load_outline
@@ -16,10 +16,11 @@ from assistant.drafting.pipeline import check_draft
 from assistant.drafting.prompting import section_facts
 from assistant.drafting.slots import fill_slots
 from assistant.drafting.template_drafter import TemplateDrafter
-from assistant.figures_io import load_figures
+from assistant.figures import load_figures
 from assistant.interface import SectionContext
-from assistant.ledger import build_ledger, note_texts
-from assistant.llm import ModelSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.llm.client import ModelSettings
 from assistant.verify import verify
 from tests.drafting.test_llm_drafter import MODEL, SEED, raw_number_liar, slot_writer, user_prompt
 from tests.fake_openai import Reply, lying, slow
@@ -32,7 +33,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def ledger(seed):
-    return build_ledger(seed)
+    return build_scored_ledger(seed)
 
 
 def settings_for(fake, **overrides) -> ModelSettings:

@@ -13,8 +13,8 @@ from docx.shared import Mm, Pt
 from assistant.drafting import draft_report
 from assistant.export.markdown import report_to_markdown
 from assistant.export.report_files import write_report_files
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger
+from assistant.figures import load_figures
+from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 
 SEED = REPO_ROOT / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml"
@@ -24,7 +24,7 @@ HEADING_RE = [re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     figures = load_figures(SEED)
-    ledger = build_ledger(figures)
+    ledger = build_scored_ledger(figures)
     report = draft_report(figures)
     out = tmp_path_factory.mktemp("export")
     write_report_files(report, ledger, figures, docx_path=out / "r.docx", md_path=out / "r.md")

@@ -15,10 +15,11 @@ from assistant.drafting.outline import load_outline
 from assistant.drafting.pipeline import draft_section
 from assistant.drafting.prompting import build_prompt, prompt_files, section_facts
 from assistant.drafting.template_drafter import TemplateDrafter
-from assistant.figures_io import load_figures
+from assistant.figures import load_figures
 from assistant.interface import SectionContext
-from assistant.ledger import build_ledger, note_texts
-from assistant.llm import ModelError, ModelSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.llm.client import ModelError, ModelSettings
 from assistant.offline import REPO_ROOT
 from assistant.verify import verify
 from tests.fake_openai import Reply, falsify, lying, malformed, rate_limited, server_error, slow
@@ -78,7 +79,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def ledger(seed):
-    return build_ledger(seed)
+    return build_scored_ledger(seed)
 
 
 @pytest.fixture(scope="module")

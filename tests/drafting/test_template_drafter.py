@@ -14,9 +14,9 @@ from assistant.drafting.outline import OutlineError, load_outline, load_outline_
 from assistant.drafting.pipeline import DraftJob, adraft_report
 from assistant.drafting.slots import fill_slots
 from assistant.export.numbering import HeadingCounter, chinese_number
-from assistant.figures_io import load_figures
+from assistant.figures import load_figures
 from assistant.interface import SectionDraft
-from assistant.ledger import build_ledger
+from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 
 SEED_DIR = REPO_ROOT / "evals" / "cases" / "hengshan-fulian-2023"
@@ -56,7 +56,7 @@ def test_template_reproduces_every_seed_budget_figure(seed_report):
 
 
 def test_seed_sentences_in_official_register(seed_report, seed):
-    ledger = build_ledger(seed)
+    ledger = build_scored_ledger(seed)
     budget = seed_report.section("budget").text
     assert budget.startswith(f"{seed.meta.year}年年初预算安排收入{ledger['budget.income.total'].text}")
     final = seed_report.section("final").text
@@ -120,7 +120,7 @@ def test_outline_validation(tmp_path: Path):
 
 
 def test_fill_slots_reports_unknown_keys(seed):
-    ledger = build_ledger(seed)
+    ledger = build_scored_ledger(seed)
     result = fill_slots("决算总支出【final.expenditure.total】，较预算【final.income.change_vs_budget|增减】；【no.such.key】", ledger)
     assert ledger["final.expenditure.total"].text in result.text
     assert "增加" in result.text
@@ -148,7 +148,7 @@ def test_failure_in_one_section_keeps_the_others(seed):
     assert ("three_public", "done") in progress
     budget = report.section("budget")
     assert budget.drafter == "boom" and budget.verified and not budget.fallback_reason
-    assert budget.text == f"年初预算安排收入{build_ledger(seed)['budget.income.total'].text}。"
+    assert budget.text == f"年初预算安排收入{build_scored_ledger(seed)['budget.income.total'].text}。"
 
 
 def test_template_report_passes_verifier(seed_report):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks import check, has_errors
+from assistant.ledger.checks import check, has_errors
 from assistant.evaluation import metrics as m
 from assistant.evaluation.cases import CaseError, list_case_ids, load_case
 from assistant.evaluation.sections import parse_markdown
 from assistant.evaluation.textfigures import stated_figures
-from assistant.ledger import build_ledger, note_texts
-from assistant.settings import ReportSettings
+from assistant.ledger.calculator import note_texts
+from assistant.scoring import build_scored_ledger
+from assistant.ledger.settings import ReportSettings
 
 CASE_IDS = list_case_ids()
 
@@ -31,7 +32,7 @@ def test_case_figures_pass_the_checker(case_id):
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_every_reference_figure_is_in_the_ledger_or_the_notes(case_id):
     case = load_case(case_id)
-    ledger = build_ledger(case.figures, ReportSettings(outline=case.outline))
+    ledger = build_scored_ledger(case.figures, ReportSettings(outline=case.outline))
     notes = [f for text in note_texts(case.figures) for f in stated_figures(text)]
     sources = m.FigureSources(notes=notes, ledger=ledger)
     figures = [f for s in parse_markdown(case.reference) for f in stated_figures(s.body)]
@@ -44,7 +45,7 @@ def test_the_verifier_accepts_every_reference(case_id):
     from assistant.verify import verify
 
     case = load_case(case_id)
-    ledger = build_ledger(case.figures, ReportSettings(outline=case.outline))
+    ledger = build_scored_ledger(case.figures, ReportSettings(outline=case.outline))
     notes = note_texts(case.figures)
     problems = []
     for section in parse_markdown(case.reference):

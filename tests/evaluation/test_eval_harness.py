@@ -245,7 +245,7 @@ def test_svg_bar_heights_are_proportional():
 
 def test_llm_backend_side_by_side_through_the_fake_server(cases_dir, fake_openai):
     """The real pipeline with both backends; the fake model answers with plain prose (no figures)."""
-    from assistant.llm import ModelSettings
+    from assistant.llm.client import ModelSettings
 
     fake_openai.script(default="本单位严格执行预算，各项工作有序推进。")
     settings = ModelSettings(base_url=fake_openai.base_url, model="fake-model", max_retries=0)

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.evaluation import EvaluationError, load_case
 from assistant.evaluation.judge import judge_messages, make_judge, parse_scores
-from assistant.llm import ModelSettings
+from assistant.llm.client import ModelSettings
 
 
 def test_parse_scores():

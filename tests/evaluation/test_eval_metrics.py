@@ -9,7 +9,7 @@ import pytest
 from assistant.evaluation import metrics as m
 from assistant.evaluation.metrics import StatedFigure as F
 from assistant.evaluation.textfigures import stated_figures
-from assistant.facts import Fact, Ledger
+from assistant.ledger.facts import Fact, Ledger
 
 D = Decimal
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from assistant.figures import Figures
+from assistant.figures.model import Figures
 
 D = Decimal
 HERE = Path(__file__).resolve().parent

@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 
 from assistant.cli import main
-from assistant.figures_io import load_figures
-from assistant.ledger import build_ledger
+from assistant.figures import load_figures
+from assistant.ledger.calculator import build_ledger
+from assistant.scoring import build_scored_ledger
 from assistant.scoring import (
     NEEDS_INPUT,
     project_table_data,
@@ -21,7 +22,7 @@ from assistant.scoring import (
     scorecard_markdown,
     write_scorecard_excel,
 )
-from assistant.settings import ReportSettings
+from assistant.ledger.settings import ReportSettings
 
 from tests.scoring.helpers import D, FULL_CASE, FULL_CASE_SCORES, SEED_CASE
 
@@ -100,7 +101,7 @@ def test_full_case_department_score(full):
 
 
 def test_scores_are_ledger_facts(full):
-    ledger = build_ledger(full, ReportSettings(), scoring=score_builders(ReportSettings(), overrides=ENTERED)[0])
+    ledger = build_scored_ledger(full, ReportSettings(), scoring=score_builders(ReportSettings(), overrides=ENTERED)[0])
     total = ledger["project.1.score.total"]
     assert total.unit == "分" and total.value == expected_project_1()
     assert total.text == "89.07分"
@@ -132,7 +133,7 @@ def test_seed_case_shows_needs_input_without_crashing(seed):
 
 
 def test_seed_case_ledger_records_missing_totals(seed):
-    ledger = build_ledger(seed, ReportSettings())
+    ledger = build_scored_ledger(seed, ReportSettings())
     assert "department.score.total" not in ledger
     assert "department.score.total" in ledger.missing
     assert "需补充" in ledger.missing["department.score.total"].reason
@@ -221,9 +222,9 @@ def test_default_ledger_has_scores_and_base_ledger_has_none(full):
     """build_ledger scores with the shipped profiles; base_ledger is the calculator alone."""
     from assistant.scoring import base_ledger
 
-    ledger = build_ledger(full)
+    ledger = build_scored_ledger(full)
     assert ledger["project.1.score.total"].value == expected_project_1()
     assert "department.score.total" in ledger.missing  # 社会效益/满意度 not entered
     assert not [k for k in base_ledger(full).facts if ".score." in k]
-    assert not [k for k in build_ledger(full, scoring=None).facts if ".score." in k]
+    assert not [k for k in build_ledger(full).facts if ".score." in k]
     assert main(["score", str(FULL_CASE)]) == 0

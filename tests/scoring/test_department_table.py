@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.figures import Figures
+from assistant.figures.model import Figures
 from assistant.scoring import NEEDS_INPUT, build_department_table, default_department_profile, rule_score, score_figures
 from assistant.scoring.completion import add_completion_fact
 from assistant.scoring.keys import base_ledger

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.figures import Comparator, Indicator, QualitativeBand
+from assistant.figures.model import Comparator, Indicator, QualitativeBand
 from assistant.scoring import NEEDS_INPUT, base_ledger, build_project_table, default_project_profile, score_indicator
 from assistant.scoring.model import GradeScale
 from assistant.scoring.rules import achievement
-from assistant.settings import ReportSettings
+from assistant.ledger.settings import ReportSettings
 
 from tests.scoring.helpers import D, full_set, indicator, project_figures
 

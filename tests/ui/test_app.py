@@ -156,8 +156,8 @@ def test_loading_into_a_report_with_data_opens_a_new_report(new_app, workspace):
 
 
 def test_excel_upload_round_trip(new_app):
-    excel_io = pytest.importorskip("assistant.excel_io")
-    from assistant.figures_io import load_figures
+    excel_io = pytest.importorskip("assistant.figures.excel_io")
+    from assistant.figures import load_figures
 
     at = new_app()
     data = excel_io.excel_bytes(load_figures(SAMPLE))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from assistant.figures import Figures, Indicator, ProjectFunds, ThreePublic, ThreePublicBlock
-from assistant.figures_io import load_figures, parse_yaml_text
-from assistant.form_data import (
+from assistant.figures.model import Figures, Indicator, ProjectFunds, ThreePublic, ThreePublicBlock
+from assistant.figures import load_figures
+from assistant.figures.yaml_io import parse_yaml_text
+from assistant.figures.form_data import (
     LIST_MODEL,
     LIST_STR,
     MODEL,

@@ -6,7 +6,7 @@ import json
 
 from assistant.drafting.pipeline import draft_report
 from assistant.drafting.redraft import ADOPTED_DRAFTER, apply_adopted, redraft_section, replace_section
-from assistant.figures_io import load_figures
+from assistant.figures import load_figures
 from assistant.offline import REPO_ROOT
 from assistant.ui.highlight import highlight_html
 from assistant.workspace import Workspace, report_from_dict, report_to_dict, safe_name, workspace_root

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.facts import Fact, Ledger
+from assistant.ledger.facts import Fact, Ledger
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_DIR = REPO / "evals" / "cases" / "hengshan-fulian-2023"
@@ -61,8 +61,9 @@ def notes() -> tuple[str, ...]:
 @pytest.fixture(scope="session")
 def seed():
     """(text, ledger, notes) of the seed case, from the real figures file and calculator."""
-    from assistant.figures_io import load_figures
-    from assistant.ledger import build_ledger, note_texts
+    from assistant.figures import load_figures
+    from assistant.ledger.calculator import note_texts
+    from assistant.scoring import build_scored_ledger
 
     figures = load_figures(SEED_FIGURES)
-    return SEED_REFERENCE.read_text(encoding="utf-8"), build_ledger(figures), note_texts(figures)
+    return SEED_REFERENCE.read_text(encoding="utf-8"), build_scored_ledger(figures), note_texts(figures)

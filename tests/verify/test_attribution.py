@@ -1,6 +1,6 @@
 """Attribution rules beyond the nearest label: project headings, X的Y%, changes of named items.
 
-Ledgers here are shaped like the calculator's (assistant/ledger.py): projects repeat the same column
+Ledgers here are shaped like the calculator's (assistant/ledger/calculator.py): projects repeat the same column
 headings (全年预算数, 执行率) told apart by the project name.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.facts import Fact, Ledger
+from assistant.ledger.facts import Fact, Ledger
 from assistant.verify import MISATTRIBUTED, SUPPORTED, verify
 
 D = Decimal

@@ -1,4 +1,4 @@
-"""Property tests: a figure rendered from the ledger by assistant.numbers is always supported."""
+"""Property tests: a figure rendered from the ledger by assistant.ledger.numbers is always supported."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.facts import Fact, Ledger
-from assistant.numbers import change_words, format_value
+from assistant.ledger.facts import Fact, Ledger
+from assistant.ledger.numbers import change_words, format_value
 from assistant.verify import SUPPORTED, extract_figures, verify
 
 LABELS = ("决算支出", "基本支出", "项目支出占比", "编制人数", "政府采购支出")

@@ -16,7 +16,7 @@ def test_empty_and_whitespace_text(ledger):
 
 
 def test_empty_ledger_and_notes():
-    from assistant.facts import Ledger
+    from assistant.ledger.facts import Ledger
 
     report = verify("决算总支出155.29万元。", Ledger(), [])
     assert [f.status for f in report.findings] == [UNSUPPORTED]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assistant.facts import Fact
+from assistant.ledger.facts import Fact
 from assistant.verify import CONTRADICTED, MISATTRIBUTED, SUPPORTED, UNSUPPORTED, verify
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from assistant.numbers import format_value
+from assistant.ledger.numbers import format_value
 
 
 @dataclass(frozen=True)

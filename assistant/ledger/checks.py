@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
-from assistant.figures import FUND_COLUMNS, FUND_PARTS, INCOME_PARTS, Comparator, Figures, label_for_path
-from assistant.numbers import format_number, round2
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.figures.model import FUND_COLUMNS, FUND_PARTS, INCOME_PARTS, Comparator, Figures, label_for_path
+from assistant.ledger.numbers import format_number, round2
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 Path = tuple[Any, ...]
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.figures import Figures, _inner_model, label_for_path
+from assistant.figures.model import Figures, _inner_model, label_for_path
 
 
 class FiguresError(Exception):
@@ -157,13 +157,9 @@ def figures_from_data(data: Any) -> Figures:
     return figures
 
 
-def load_figures(path: str | Path) -> Figures:
-    """Read a YAML (or .xlsx) figures file; raises FiguresError with Chinese messages."""
+def load_yaml_file(path: str | Path) -> Figures:
+    """Read a YAML figures file; raises FiguresError with Chinese messages."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from assistant.excel_io import load_excel
-
-        return load_excel(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

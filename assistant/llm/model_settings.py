@@ -1,7 +1,7 @@
 """Model settings and the model error: which OpenAI-compatible model to call, and how.
 
-Kept apart from `assistant.llm` so that reading settings (the app's first render, the CLI's option
-parsing) does not import LangChain and the OpenAI client; `assistant.llm` re-exports both names.
+Kept apart from `assistant.llm.client` so that reading settings (the app's first render, the CLI's option
+parsing) does not import LangChain and the OpenAI client; `assistant.llm.client` re-exports both names.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
-from assistant.facts import Fact, Ledger
-from assistant.figures import (
+from assistant.ledger.facts import Fact, Ledger
+from assistant.figures.model import (
     FUND_COLUMNS,
     FUND_PARTS,
     INCOME_SOURCES,
@@ -22,9 +22,8 @@ from assistant.figures import (
     Indicator,
     field_label,
 )
-from assistant.figures import Income, ProjectFunds, FundRow, ThreePublic
-from assistant.scoring import score_facts
-from assistant.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.figures.model import Income, ProjectFunds, FundRow, ThreePublic
+from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
 
 HUNDRED = Decimal(100)
 WAN = "万元"
@@ -333,21 +332,13 @@ FACT_BUILDERS: tuple[Builder, ...] = (
 )
 
 
-def build_ledger(
-    figures: Figures,
-    settings: ReportSettings | None = None,
-    scoring: Optional[Builder] = score_facts,
-) -> Ledger:
-    """Compute every fact the inputs allow, then the 自评表 scores from those facts.
-
-    `scoring` is the builder of the score facts: the shipped profiles by default, a configured
-    `assistant.scoring.ScoringBuilder` for a locality's profile or entered scores, None for none."""
+def build_ledger(figures: Figures, settings: ReportSettings | None = None) -> Ledger:
+    """Compute every fact the inputs allow (the calculator alone; the scoring stage,
+    `assistant.scoring.build_scored_ledger`, adds the 自评表 score facts on top)."""
     settings = settings or DEFAULT_SETTINGS
     ledger = Ledger()
     for builder in FACT_BUILDERS:
         builder(figures, ledger, settings)
-    if scoring is not None:
-        scoring(figures, ledger, settings)
     return ledger
 
 

@@ -33,8 +33,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, ValidationError
 
-from assistant.figures import Figures, label_for_path
-from assistant.figures_io import FiguresError, describe_validation_error, figures_from_data
+from assistant.figures.model import Figures, label_for_path
+from assistant.figures.yaml_io import FiguresError, describe_validation_error, figures_from_data
 
 MARK_PREFIX = "jixiao:"
 HEADER_MARK = "#表头"

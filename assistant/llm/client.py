@@ -25,8 +25,8 @@ from langchain_core.exceptions import ContextOverflowError
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
 from langchain_openai import ChatOpenAI
 
-from assistant import tokens
-from assistant.model_settings import (  # noqa: F401 - re-exported: the settings live in a light module
+from assistant.llm import budget as tokens
+from assistant.llm.model_settings import (  # noqa: F401 - re-exported: the settings live in a light module
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_MAX_CONCURRENCY,

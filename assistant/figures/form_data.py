@@ -22,8 +22,8 @@ from typing import Annotated, Any, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from assistant.figures import Figures
-from assistant.figures_io import FiguresError, describe_validation_error, figures_from_data
+from assistant.figures.model import Figures
+from assistant.figures.yaml_io import FiguresError, describe_validation_error, figures_from_data
 
 SCALAR = "scalar"
 MODEL = "model"
