@@ -66,8 +66,11 @@ def normalise_slots(text: str, ledger: Ledger) -> str:
 
 
 def stray_brackets(text: str) -> list[str]:
-    """Bracketed text that is not a slot: the model invented a placeholder the ledger cannot fill."""
-    return [m.group(0) for m in _ANY_BRACKET.finditer(text) if not SLOT_RE.fullmatch(m.group(0))]
+    """Bracketed text that is not a slot: the model invented a placeholder the ledger cannot fill.
+    A to-do marker (【待补：原因】) is a visible gap for the user, not an invented figure."""
+    from assistant.todos import is_todo
+
+    return [m.group(0) for m in _ANY_BRACKET.finditer(text) if not SLOT_RE.fullmatch(m.group(0)) and not is_todo(m.group(0))]
 
 
 def _bare(line: str) -> str:

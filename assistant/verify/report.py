@@ -101,6 +101,7 @@ class Finding:
 class VerificationReport:
     findings: tuple[Finding, ...]
     not_figures: tuple[Figure, ...] = field(default=())  # dates, ordinals, named terms … (not traced)
+    todos: tuple[str, ...] = field(default=())  # 【待补：原因】 markers: gaps for the user, not figure errors
 
     @property
     def counts(self) -> dict[str, int]:
@@ -123,6 +124,7 @@ class VerificationReport:
             "counts": self.counts,
             "findings": [f.to_dict() for f in self.findings],
             "not_figures": [m.to_dict() for m in self.not_figures],
+            "todos": list(self.todos),
         }
 
     def summary(self) -> str:
@@ -136,6 +138,8 @@ class VerificationReport:
     def render_text(self, *, verbose: bool = False) -> str:
         """Chinese report: the summary, then each problem (and with `verbose` every figure and non-figure)."""
         lines = [self.summary()]
+        if self.todos:
+            lines.append(f"待补内容{len(self.todos)}处（不是数字错误，请补充）：" + "、".join(dict.fromkeys(self.todos)))
         shown = self.findings if verbose else self.problems
         for finding in shown:
             lines.append("  " + finding.render())

@@ -119,7 +119,9 @@ class Verifier:
             findings.append(
                 Finding(mention, outcome.status, line, column, outcome.provenance, outcome.expected, outcome.message)
             )
-        return VerificationReport(tuple(findings), tuple(not_figures))
+        from assistant.todos import todo_markers
+
+        return VerificationReport(tuple(findings), tuple(not_figures), tuple(todo_markers(text)))
 
     # -- one figure ----------------------------------------------------------------------------
 
