@@ -159,9 +159,12 @@ def test_carryover_is_shown_beside_the_income_total_not_summed_into_it():
     assert findings_of("sum", final={"income": income}) == []
 
 
-def test_total_missing_while_parts_entered():
-    finding = only("sum", final={"income": {"general_public": 60, "other": 5}})
-    assert_mentions(finding.message, "收入合计", "未填写", "65万元")
+def test_total_missing_while_parts_partly_entered_warns_which_parts_are_blank():
+    assert findings_of("sum", final={"income": {"general_public": 60, "other": 5}}) == []
+    finding = only("partial_parts", final={"income": {"general_public": 60, "other": 5}})
+    assert finding.severity == "warning"
+    assert_mentions(finding.message, "收入合计", "未填写", "一般公共预算财政拨款”60", "其他收入”5", "事业收入", "上级补助收入")
+    assert "final.income.total" in finding.fields and "final.income.business" in finding.fields
 
 
 def test_total_missing_with_every_part_entered_is_not_an_error():
@@ -251,8 +254,8 @@ def test_indicator_not_applicable_is_skipped():
 
 
 def test_staffing_parts():
-    finding = only("staffing", staffing={"authorized_total": 6, "authorized_admin": 4, "authorized_institution": 3})
-    assert_mentions(finding.message, "行政编制4人", "事业编制3人", "7人", "编制人数6人")
+    finding = only("sum", staffing={"authorized_total": 6, "authorized_admin": 4, "authorized_institution": 3})
+    assert_mentions(finding.message, "行政编制”4", "事业编制”3", "7人", "编制人数”填写的6人", "未填写的分项：“人员编制/工勤编制”")
     finding = only("staffing", staffing={"actual": 3, "fiscal_supported": 4})
     assert_mentions(finding.message, "财政补助开支人数4人", "在职人员3人")
 

@@ -41,13 +41,29 @@ class Meta(Model):
     budget_code: Optional[str] = F("预算编码")
 
 
+class StaffKind(Model):
+    """A kind of 编制 other than 行政/事业/工勤, named by the user (e.g. 政法专项编制, 机关后勤服务编制)."""
+
+    name: str = F("编制类型", ...)
+    count: Optional[NonNegativeInt] = F("编制人数")
+
+
 class Staffing(Model):
+    """编制 by kind (行政, 事业, 工勤 and any others the user names) and the people actually employed;
+    编制人数 is checked against (or, left blank, derived from) the kinds."""
+
     authorized_total: Optional[NonNegativeInt] = F("编制人数")
     authorized_admin: Optional[NonNegativeInt] = F("行政编制")
     authorized_institution: Optional[NonNegativeInt] = F("事业编制")
+    authorized_worker: Optional[NonNegativeInt] = F("工勤编制")
+    authorized_other: list[StaffKind] = F("其他编制", default_factory=list)
     actual: Optional[NonNegativeInt] = F("在职人员")
+    headcount: Optional[NonNegativeInt] = F("实有人数")
     fiscal_supported: Optional[NonNegativeInt] = F("财政补助开支人数")
     retired: Optional[NonNegativeInt] = F("退休人员")
+
+
+STAFF_KINDS = ("authorized_admin", "authorized_institution", "authorized_worker")
 
 
 class Income(Model):
@@ -87,10 +103,19 @@ class Expenditure(Model):
     project: Amount = F("项目支出")
     personnel: Amount = F("人员经费")
     public: Amount = F("公用经费")
+    # The same spending by fund type (the Hunan provincial outline has a section for each).
+    general_public: Amount = F("一般公共预算支出")
+    government_fund: Amount = F("政府性基金预算支出")
+    state_capital: Amount = F("国有资本经营预算支出")
+    social_insurance: Amount = F("社会保险基金预算支出")
     # Shares as printed in an earlier draft or a form, when the user enters them: checked against the
     # amounts (DOMAIN §6: 84.06% + 19.62%, 18.76% vs 18.75%).
     basic_share_stated: Optional[Decimal] = F("基本支出占比（填报值，%）")
     project_share_stated: Optional[Decimal] = F("项目支出占比（填报值，%）")
+
+
+EXPENDITURE_KINDS = ("basic", "project", "personnel", "public")
+FUND_TYPES = ("general_public", "government_fund", "state_capital", "social_insurance")
 
 
 class BudgetBlock(Model):
@@ -129,6 +154,9 @@ class Procurement(Model):
     services: Amount = F("服务")
     budget: Amount = F("政府采购预算")
     smes: Amount = F("授予中小企业合同金额")
+    # Marked by the user: the unit had no government procurement this year, so 政府采购执行率 does
+    # not apply (不适用), which is different from figures not yet entered (需补充).
+    none_this_year: bool = F("本年无政府采购", False)
 
 
 class Assets(Model):
@@ -145,10 +173,16 @@ class Carryover(Model):
 
 
 class LastYear(Model):
-    """Last year's final accounts, for 同比 comparisons (optional)."""
+    """Last year's figures, for 同比 comparisons (optional). `income_total` / `expenditure_total`
+    are the original two fields; the blocks below hold the same figures item by item."""
 
     income_total: Amount = F("上年决算收入")
     expenditure_total: Amount = F("上年决算支出")
+    income: Income = F("上年收入", default_factory=Income)
+    expenditure: Expenditure = F("上年支出", default_factory=Expenditure)
+    staffing: Optional[Staffing] = F("上年人员编制")
+    procurement: Optional[Procurement] = F("上年政府采购")
+    assets: Optional[Assets] = F("上年资产")
 
 
 class Comparator(str, Enum):
@@ -217,6 +251,15 @@ class NoteArea(Model):
     items: list[str] = F("工作要点", default_factory=list)
 
 
+class DepartmentScore(Model):
+    """A score the evaluator enters in the 部门整体支出绩效自评表 (社会效益, 满意度 …), or 不适用."""
+
+    indicator: str = F("指标（名称或代码）", ...)
+    score: Optional[Decimal] = F("填报得分")
+    not_applicable: bool = F("不适用", False)
+    reason: Optional[str] = F("评分说明")
+
+
 class Improvement(Model):
     title: str = F("措施", ...)
     detail: Optional[str] = F("具体内容")
@@ -236,6 +279,7 @@ class Figures(Model):
     carryover: Optional[Carryover] = F("结转结余")
     projects: list[Project] = F("项目", default_factory=list)
     performance_indicators: list[Indicator] = F("部门整体绩效指标", default_factory=list)
+    department_scores: list[DepartmentScore] = F("部门整体自评表填报得分", default_factory=list)
     work_notes: list[NoteArea] = F("整体绩效目标完成情况（工作记录）", default_factory=list)
     problems: list[str] = F("存在的问题", default_factory=list)
     improvements: list[Improvement] = F("改进措施", default_factory=list)

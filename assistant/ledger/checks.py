@@ -1,7 +1,9 @@
 """Consistency checker: a table of rules over the figures the user entered.
 
 Each rule has an id, a severity and a small function yielding findings; sums of parts are declared as
-data (`SUM_RULES`). Every message is Chinese and names the fields and both numbers, so a finance
+data (`assistant.ledger.sums.sum_rules`). Rules see the figures with blank totals derived from their
+parts (so a 基本支出 given only as 人员经费 + 公用经费 still takes part in every check), except the few
+that look at what was typed (`on_entered`). Every message is Chinese and names the fields and both numbers, so a finance
 officer can find the cell to fix. The tolerance for 万元 rounding is `ReportSettings.sum_tolerance`.
 """
 
@@ -14,9 +16,10 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
-from assistant.figures.model import FUND_COLUMNS, FUND_PARTS, INCOME_PARTS, Comparator, Figures, label_for_path
+from assistant.figures.model import Comparator, Figures, label_for_path
 from assistant.ledger.numbers import format_number, round2
 from assistant.ledger.settings import DEFAULT_SETTINGS, ReportSettings
+from assistant.ledger.sums import SumRule, derive_totals, dotted, get_path, partial_parts, sum_rules
 
 Path = tuple[Any, ...]
 
@@ -38,100 +41,77 @@ class Rule:
     severity: str
     title: str
     check: Callable[[Figures, ReportSettings], Iterable[tuple[str, tuple[str, ...]]]]
-
-
-def get_path(model: Any, path: Path) -> Any:
-    value = model
-    for step in path:
-        if value is None:
-            return None
-        value = value[step] if isinstance(step, int) else getattr(value, step)
-    return value
-
-
-def dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)
+    on_entered: bool = False  # run on the figures as entered, not on the ones with derived totals
 
 
 def _label(path: Path) -> str:
     return f"“{label_for_path(path)}”"
 
 
-def _n(value: Decimal) -> str:
-    return format_number(value, trim=True, places=Decimal("0.0001"))
+def _n(value: Decimal | int) -> str:
+    return format_number(Decimal(value), trim=True, places=Decimal("0.0001"))
 
 
-# --- sums of parts, as data --------------------------------------------------------------------------
+# --- sums of parts (the relations live in assistant.ledger.sums) -------------------------------------
 
 
-@dataclass(frozen=True)
-class SumRule:
-    id: str
-    total: Path
-    parts: tuple[Path, ...]
-    unit: str = "万元"
-    # With `require_all`, a total entered with some parts missing is not checked (the missing part
-    # may be the difference); otherwise the entered parts must add up to the total.
-    require_all: bool = False
-
-
-def _sum_rules(figures: Figures) -> list[SumRule]:
-    rules: list[SumRule] = []
-    for block in ("budget", "adjusted_budget", "final"):
-        rules.append(SumRule(f"sum.{block}.income", (block, "income", "total"), tuple((block, "income", s) for s in INCOME_PARTS)))
-        rules.append(SumRule(f"sum.{block}.expenditure", (block, "expenditure", "total"), ((block, "expenditure", "basic"), (block, "expenditure", "project")), require_all=True))
-        rules.append(SumRule(f"sum.{block}.basic", (block, "expenditure", "basic"), ((block, "expenditure", "personnel"), (block, "expenditure", "public")), require_all=True))
-    for stage in ("budget", "actual", "last_year_actual", "last_year_budget"):
-        base = ("three_public", stage)
-        # Vehicle costs may be entered only as purchase + operation; those then stand for the vehicle part.
-        split = get_path(figures, (*base, "vehicle")) is None and any(
-            get_path(figures, (*base, name)) is not None for name in ("vehicle_purchase", "vehicle_operation")
-        )
-        vehicle = ((*base, "vehicle_purchase"), (*base, "vehicle_operation")) if split else ((*base, "vehicle"),)
-        rules.append(SumRule(f"sum.three_public.{stage}", (*base, "total"), ((*base, "overseas"), *vehicle, (*base, "reception"))))
-        rules.append(SumRule(f"sum.three_public.{stage}.vehicle", (*base, "vehicle"), ((*base, "vehicle_purchase"), (*base, "vehicle_operation")), require_all=True))
-    rules.append(SumRule("sum.procurement", ("procurement", "total"), (("procurement", "goods"), ("procurement", "works"), ("procurement", "services"))))
-    for i, _ in enumerate(figures.projects):
-        for col in FUND_COLUMNS:
-            rules.append(
-                SumRule(
-                    f"sum.project.funds.{col}",
-                    ("projects", i, "funds", "total", col),
-                    tuple(("projects", i, "funds", part, col) for part in FUND_PARTS),
-                )
-            )
-    return rules
-
-
-def _check_sum(figures: Figures, rule: SumRule, tolerance: Decimal) -> Optional[tuple[str, tuple[str, ...]]]:
+def _check_sum(figures: Figures, rule: SumRule, tolerance: Decimal, derived: dict) -> Optional[tuple[str, tuple[str, ...]]]:
     total = get_path(figures, rule.total)
     given = [(p, get_path(figures, p)) for p in rule.parts]
     present = [(p, v) for p, v in given if v is not None]
-    if not present:
-        return None
+    if total is None or not present:
+        return None  # a blank total is derived or reported by check_partial_parts
     if rule.require_all and len(present) != len(given):
         return None
+    if dotted(rule.total) in derived and derived[dotted(rule.total)].parts == tuple(dotted(p) for p, _ in given):
+        return None  # this very relation produced the total
     fields = tuple(dotted(p) for p in (rule.total, *(p for p, _ in present)))
     parts_sum = sum((v for _, v in present), Decimal(0))
-    expression = " + ".join(f"{_label(p)}{_n(v)}" for p, v in present)
-    if total is None:
-        if len(present) == len(given) or parts_sum == 0:
-            return None
-        return (f"{_label(rule.total)}未填写，而其分项已填写（{expression} = {_n(parts_sum)}{rule.unit}），请补充合计数。", fields)
-    if abs(parts_sum - total) > tolerance:
-        return (
-            f"{expression} = {_n(parts_sum)}{rule.unit}，与{_label(rule.total)}填写的{_n(total)}{rule.unit}不一致"
-            f"（相差{_n(abs(parts_sum - total))}{rule.unit}）。",
-            fields,
-        )
-    return None
+    if abs(parts_sum - total) <= tolerance:
+        return None
+    expression = " + ".join(_term(p, v, derived) for p, v in present)
+    fields = tuple(dict.fromkeys((*fields, *(i for p, _ in present if dotted(p) in derived for i in derived[dotted(p)].inputs))))
+    how = "按分项之和推算的" if dotted(rule.total) in derived else "填写的"
+    blank = [p for p, v in given if v is None]
+    hint = f"；未填写的分项：{'、'.join(_label(p) for p in blank)}" if blank else ""
+    return (
+        f"{expression} = {_n(parts_sum)}{rule.unit}，与{_label(rule.total)}{how}{_n(total)}{rule.unit}不一致"
+        f"（相差{_n(abs(parts_sum - total))}{rule.unit}{hint}）。",
+        fields,
+    )
+
+
+def _term(path: Path, value: Any, derived: dict) -> str:
+    """One part in a sum message; a part derived from its own parts shows them (购置费3 + 运行维护费2)."""
+    text = f"{_label(path)}{_n(value)}"
+    derivation = derived.get(dotted(path))
+    if derivation is None:
+        return text
+    inner = " + ".join(f"{_label(_steps(d))}" for d in derivation.parts)
+    return f"{text}（按分项之和推算：{inner}）"
+
+
+def _steps(dotted_path: str) -> Path:
+    return tuple(int(s) if s.isdigit() else s for s in dotted_path.split("."))
 
 
 def check_sums(figures: Figures, settings: ReportSettings) -> Iterator[tuple[str, tuple[str, ...]]]:
-    for rule in _sum_rules(figures):
-        problem = _check_sum(figures, rule, settings.sum_tolerance)
+    completed, derived = derive_totals(figures)
+    for rule in sum_rules(completed):
+        problem = _check_sum(completed, rule, settings.sum_tolerance, derived)
         if problem:
             yield problem
+
+
+def check_partial_parts(figures: Figures, settings: ReportSettings):
+    """A blank total whose parts are only partly entered: no total can be derived; name the blank parts."""
+    for rule, entered, blank in partial_parts(figures):
+        shown = "、".join(f"{_label(p)}{_n(get_path(figures, p))}" for p in entered)
+        yield (
+            f"{_label(rule.total)}未填写，其分项只填了一部分（已填：{shown}；未填：{'、'.join(_label(p) for p in blank)}），"
+            f"无法按分项之和推算合计。请补充未填的分项（没有的填0），或直接填写合计数。",
+            tuple(dotted(p) for p in (rule.total, *blank)),
+        )
 
 
 # --- other rules -----------------------------------------------------------------------------------
@@ -268,16 +248,46 @@ def check_indicators(figures: Figures, settings: ReportSettings):
 
 
 def check_staffing(figures: Figures, settings: ReportSettings):
-    s = figures.staffing
-    if None not in (s.authorized_total, s.authorized_admin, s.authorized_institution):
-        if s.authorized_admin + s.authorized_institution != s.authorized_total:
+    # 编制 kinds against 编制人数 is a sum rule; here what a sum cannot say.
+    for base in (("staffing",), ("last_year", "staffing")):
+        s = get_path(figures, base)
+        if s is None:
+            continue
+        year = "上年" if base[0] == "last_year" else ""
+        if s.fiscal_supported is not None and s.actual is not None and s.fiscal_supported > s.actual:
             yield (
-                f"行政编制{s.authorized_admin}人 + 事业编制{s.authorized_institution}人 = "
-                f"{s.authorized_admin + s.authorized_institution}人，与编制人数{s.authorized_total}人不一致。",
-                ("staffing.authorized_total", "staffing.authorized_admin", "staffing.authorized_institution"),
+                f"{year}财政补助开支人数{s.fiscal_supported}人多于{year}在职人员{s.actual}人。",
+                (dotted((*base, "fiscal_supported")), dotted((*base, "actual"))),
             )
-    if s.fiscal_supported is not None and s.actual is not None and s.fiscal_supported > s.actual:
-        yield (f"财政补助开支人数{s.fiscal_supported}人多于在职人员{s.actual}人。", ("staffing.fiscal_supported", "staffing.actual"))
+        names = [kind.name for kind in s.authorized_other]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            yield (f"{_label((*base, 'authorized_other'))}中编制类型“{name}”重复填写。", (dotted((*base, "authorized_other")),))
+
+
+def check_last_year_totals(figures: Figures, settings: ReportSettings):
+    """上年决算收入/支出 may be given both as the single field and inside the 上年收入/支出 block."""
+    ly = figures.last_year
+    if ly is None:
+        return
+    for single, block in (("income_total", "income"), ("expenditure_total", "expenditure")):
+        a, b = getattr(ly, single), getattr(ly, block).total
+        if a is not None and b is not None and abs(a - b) > settings.sum_tolerance:
+            yield (
+                f"{_label(('last_year', single))}{_n(a)}万元与{_label(('last_year', block, 'total'))}{_n(b)}万元不一致。",
+                (f"last_year.{single}", f"last_year.{block}.total"),
+            )
+
+
+def check_no_procurement(figures: Figures, settings: ReportSettings):
+    p = figures.procurement
+    if p is None or not p.none_this_year:
+        return
+    entered = [name for name in ("total", "goods", "works", "services", "smes") if (getattr(p, name) or 0) > 0]
+    if entered:
+        yield (
+            f"已勾选“本年无政府采购”，但{'、'.join(_label(('procurement', n)) for n in entered)}填有金额；请取消勾选或删除这些金额。",
+            ("procurement.none_this_year", *(f"procurement.{n}" for n in entered)),
+        )
 
 
 def warn_overstaffed(figures: Figures, settings: ReportSettings):
@@ -295,6 +305,47 @@ def warn_three_public_over_budget(figures: Figures, settings: ReportSettings):
         )
 
 
+THREE_PUBLIC_ITEMS = ("overseas", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
+
+
+def warn_three_public_item_over_budget(figures: Figures, settings: ReportSettings):
+    """Each 三公 item against its own budget: one item can overrun while the total stays within budget."""
+    tp = figures.three_public
+
+    def over(item: str) -> bool:
+        actual, budget = getattr(tp.actual, item), getattr(tp.budget, item)
+        return actual is not None and budget is not None and actual > budget + settings.sum_tolerance
+
+    for item in THREE_PUBLIC_ITEMS:
+        # The vehicle line is named only when neither of its own parts (购置/运行维护) is named.
+        if not over(item) or (item == "vehicle" and (over("vehicle_purchase") or over("vehicle_operation"))):
+            continue
+        actual, budget = getattr(tp.actual, item), getattr(tp.budget, item)
+        name = label_for_path(("three_public", "actual", item)).split("/")[-1]
+        within = ""
+        if tp.actual.total is not None and tp.budget.total is not None and tp.actual.total <= tp.budget.total:
+            within = "（“三公”经费合计未超预算，但该项超支）"
+        yield (
+            f"“三公”经费中{name}决算数{_n(actual)}万元超过预算数{_n(budget)}万元，超支{_n(actual - budget)}万元{within}，报告中需说明原因。",
+            (f"three_public.actual.{item}", f"three_public.budget.{item}"),
+        )
+
+
+def warn_other_over_budget(figures: Figures, settings: ReportSettings):
+    p = figures.procurement
+    if p is not None and p.total is not None and p.budget is not None and p.total > p.budget + settings.sum_tolerance:
+        yield (
+            f"政府采购支出{_n(p.total)}万元超过政府采购预算{_n(p.budget)}万元，超出{_n(p.total - p.budget)}万元。",
+            ("procurement.total", "procurement.budget"),
+        )
+    actual, budget = figures.final.expenditure.public, figures.budget.expenditure.public
+    if actual is not None and budget is not None and actual > budget + settings.sum_tolerance:
+        yield (
+            f"决算公用经费{_n(actual)}万元超过年初预算公用经费{_n(budget)}万元，超出{_n(actual - budget)}万元。",
+            ("final.expenditure.public", "budget.expenditure.public"),
+        )
+
+
 def warn_project_overspent(figures: Figures, settings: ReportSettings):
     for i, p in enumerate(figures.projects):
         row = p.funds.total
@@ -306,26 +357,32 @@ def warn_project_overspent(figures: Figures, settings: ReportSettings):
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("sum", "error", "分项之和等于合计", check_sums),
+    Rule("sum", "error", "分项之和等于合计", check_sums, on_entered=True),
+    Rule("partial_parts", "warning", "合计未填时分项应填全", check_partial_parts, on_entered=True),
     Rule("net_assets", "error", "净资产 = 资产总额 − 负债总额", check_net_assets),
     Rule("fixed_assets", "error", "在用固定资产不超过账面原值", check_fixed_assets),
     Rule("share_sum", "error", "占比合计为100%", check_share_sum),
     Rule("share_value", "error", "填报占比与金额一致", check_share_values),
-    Rule("non_negative", "error", "金额和数量非负", check_non_negative),
+    Rule("non_negative", "error", "金额和数量非负", check_non_negative, on_entered=True),
     Rule("year", "error", "年度和报告日期合理", check_year),
     Rule("indicator", "error", "每个指标都有指标值和完成值", check_indicators),
-    Rule("staffing", "error", "编制人数一致", check_staffing),
+    Rule("staffing", "error", "人员编制一致", check_staffing),
+    Rule("last_year_totals", "error", "上年收支合计一致", check_last_year_totals),
+    Rule("no_procurement", "error", "“本年无政府采购”与金额一致", check_no_procurement),
     Rule("overstaffed", "warning", "在职人员不超编", warn_overstaffed),
     Rule("three_public_over", "warning", "“三公”经费不超预算", warn_three_public_over_budget),
+    Rule("three_public_item_over", "warning", "“三公”经费各项不超预算", warn_three_public_item_over_budget),
+    Rule("over_budget", "warning", "政府采购、公用经费不超预算", warn_other_over_budget),
     Rule("project_overspent", "warning", "项目执行不超预算", warn_project_overspent),
 )
 
 
 def check(figures: Figures, settings: ReportSettings | None = None) -> list[Finding]:
     settings = settings or DEFAULT_SETTINGS
+    completed, _ = derive_totals(figures)
     findings: list[Finding] = []
     for rule in RULES:
-        for message, fields in rule.check(figures, settings):
+        for message, fields in rule.check(figures if rule.on_entered else completed, settings):
             findings.append(Finding(rule.id, rule.severity, message, fields))
     return findings
 
