@@ -16,6 +16,19 @@ Every rule is explicit and tested against the seed report (tests/verify/test_cla
 * indefinite — the single numeral 一 with a count unit (一个平台, 一批产品, 一堂课, 一起案件) is the
   article-like "a", not a count, unless a word of counting precedes it (共/仅/只/合计/新增 …).
 
+* shapes taken from published reports (tests/verify/test_real_shapes.py), with their word lists in
+  assistant/data/verify/not_figures.yaml:
+  - captions — the number of a table, figure or attachment (表1, 图2, 附件3, 附表1-2, 表1至表4),
+    unless a count unit follows (发表3篇, 代表12人);
+  - contacts — phone and fax numbers (0838-7211924, (0731)5222222, 13990260322, 400-123-4567) and
+    anything right after 联系电话/邮编/传真 …;
+  - codes — runs of digits and letters joined by - / _ (01526405-X/20240326-00056, zsjfzzx/2025-00002,
+    510000_0013zp), a unit or project code before a name (411001-衡山县…), a bare integer of 9 or more
+    digits, an integer written with a leading zero (00056), YYYYMMDD written together (20240326);
+  - document numbers whose 〔〕 were lost in copying: an organ's abbreviation, then the year and the
+    serial run together, then 号 (藏党发20207号, 财预2011285号, 林财预202411号);
+  - counts of the parts of the text (两个部分, 三个方面, 从以下四个层面).
+
 Everything else with a number is a figure: "为期2天", "3期", "16支战队", "100周年", "4岁", "1602名"
 all state quantities the user must have given (in the ledger or in their notes).
 """
@@ -24,9 +37,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from assistant.verify.lexicon import lexicon
-from assistant.verify.model import DATE, DOC_NUMBER, IDENTIFIER, NAMED_TERM, TITLE
+import yaml
+
+from assistant.verify.lexicon import DATA_DIR, lexicon
+from assistant.verify.model import CAPTION, CONTACT, DATE, DOC_NUMBER, IDENTIFIER, NAMED_TERM, PART_COUNT, TITLE
 from assistant.verify.numerals import NUMERAL_CHARS, parse_chinese_int
 
 _CN_CLASS = f"[{NUMERAL_CHARS}]"
@@ -73,9 +89,108 @@ def _named_spans(text: str) -> list[Span]:
     return spans
 
 
+# ---- shapes from published reports ------------------------------------------------------------
+
+_CJK = "\u4e00-\u9fff"
+_UNIT_AFTER_RE = re.compile(r"[ ]?(?:[余多近约]|以上|以下|左右)?")
+
+
+@lru_cache(maxsize=1)
+def _shape_res() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
+    with open(DATA_DIR / "not_figures.yaml", encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    words = lambda key: sorted((str(w) for w in data.get(key) or ()), key=len, reverse=True)  # noqa: E731
+    alt = lambda key: "|".join(re.escape(w) for w in words(key))  # noqa: E731
+    caption = re.compile(
+        rf"(?P<word>{alt('caption_words')})[ ]?(?P<num>[0-9]+(?:[-－.][0-9]+)*)"
+        rf"(?:[ ]?(?:[-－~～至到、和及与]|—+)[ ]?(?:{alt('caption_words')})?[ ]?[0-9]+(?:[-－.][0-9]+)*)*"
+    )
+    contact = re.compile(rf"(?:{alt('contact_words')})(?:号码|号)?[ ]?[:：]?[ ]?(?=[(（0-9+])")
+    nouns = alt("part_nouns")
+    part = re.compile(rf"(?P<num>[一二两三四五六七八九十]|[1-9])[ ]?[个大]?(?:{nouns})")
+    return caption, contact, part, frozenset(str(c) for c in data.get("caption_not_after") or ())
+
+
+_PHONE_BODY = r"(?:\+?86[-－ ]?)?(?:[(（]0[0-9]{2,3}[)）][ ]?|0[0-9]{2,3}[-－ ])[0-9]{7,8}(?:[-－转][0-9]{1,5})?"
+_SHAPES_RE = re.compile(
+    rf"(?P<phone>(?<![0-9A-Za-z.\-]){_PHONE_BODY}(?![0-9]))"
+    r"|(?P<mobile>(?<![0-9A-Za-z.])(?:\+?86[-－ ]?)?1[3-9][0-9](?:[-－ ]?[0-9]{4}){2}(?![0-9.]))"
+    r"|(?P<hotline>(?<![0-9A-Za-z.])[48]00[-－ ]?[0-9]{3}[-－ ]?[0-9]{4}(?![0-9]))"
+    r"|(?P<code>(?<![0-9A-Za-z.])[0-9A-Za-z]+(?:[-/_][0-9A-Za-z]+)+)"
+    rf"|(?P<prefix>(?<![0-9.,])[0-9]{{5,}}(?=[-－][{_CJK}]))"
+    rf"|(?P<docno>(?<=[{_CJK}])(?P<year>(?:19[5-9]|20[0-9])[0-9])[ ]?[0-9]{{1,4}}[ ]?号)"
+    r"|(?P<ymd>(?<![0-9.,])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?![0-9.,]))"
+    r"|(?P<long>(?<![0-9.,])[0-9]{9,}(?![0-9.,]))"
+    r"|(?P<zero>(?<![0-9.,])0[0-9]+(?![0-9.,年月日号时分秒]))"
+)
+
+
+def _is_code(token: str) -> bool:
+    """A run joined by - / _ is a code when some part is long (5+ digits), starts with 0, or mixes
+    letters in; "2021-2025", "30-40" and "0-10" are ranges, "2024-03-26" a date."""
+    parts = re.split(r"[-/_]", token)
+    if any(len(p) >= 5 and p.isdigit() for p in parts):
+        return True
+    if any(len(p) >= 2 and p.isdigit() and p[0] == "0" for p in parts):
+        return "_" in token or "/" in token or len(parts) >= 3 and not _looks_like_date(parts)
+    return "_" in token and any(c.isalpha() for c in token)
+
+
+def _looks_like_date(parts: list[str]) -> bool:
+    return len(parts) == 3 and len(parts[0]) == 4 and all(p.isdigit() for p in parts)
+
+
+def _unit_follows(text: str, end: int) -> bool:
+    """A count, money or percent unit right after a number makes it a quantity."""
+    lex = lexicon()
+    m = _UNIT_AFTER_RE.match(text, end)
+    pos = m.end() if m else end
+    return bool(lex.unit_re.match(text, pos)) or text.startswith(("万", "亿", "千"), pos)
+
+
+def _shape_spans(text: str) -> list[Span]:
+    caption_re, contact_re, part_re, not_after = _shape_res()
+    spans: list[Span] = []
+    for m in _SHAPES_RE.finditer(text):
+        kind = m.lastgroup if m.lastgroup != "year" else "docno"
+        start, end = m.span()
+        if kind in ("phone", "mobile", "hotline"):
+            spans.append(Span(start, end, CONTACT, "电话号码"))
+        elif kind == "code":
+            if _is_code(m.group()):
+                spans.append(Span(start, end, IDENTIFIER, "编号或代码（数字字母以 - / _ 相连）"))
+        elif kind == "prefix":
+            spans.append(Span(start, end, IDENTIFIER, "单位或项目编码（编码-名称）"))
+        elif kind == "docno" or m.group("docno"):
+            spans.append(Span(start, end, DOC_NUMBER, "文号（〔〕在复制中丢失）"))
+        elif kind == "ymd":
+            if not _unit_follows(text, end):
+                spans.append(Span(start, end, DATE, "连写的日期（年月日）"))
+        elif kind in ("long", "zero"):
+            if not _unit_follows(text, end):
+                reason = "长串数字（编号）" if kind == "long" else "以0开头的编号"
+                spans.append(Span(start, end, IDENTIFIER, reason))
+    for m in contact_re.finditer(text):
+        number = re.compile(r"[(（+]?[0-9][0-9()（）\-－ 转]*[0-9]").match(text, m.end())
+        if number:
+            spans.append(Span(number.start(), number.end(), CONTACT, "电话、传真或邮编"))
+    for m in caption_re.finditer(text):
+        before = text[m.start() - 1] if m.start() else ""
+        if before and before in not_after:
+            continue
+        if _unit_follows(text, m.end()):
+            continue
+        spans.append(Span(m.start("num"), m.end(), CAPTION, f"{m.group('word')}的编号"))
+    for m in part_re.finditer(text):
+        if m.group("num").isdigit() and m.start() and text[m.start() - 1].isdigit():
+            continue
+        spans.append(Span(m.start("num"), m.end(), PART_COUNT, "行文结构（几个部分、几个方面）"))
+    return spans
+
+
 def protected_spans(text: str) -> list[Span]:
     """Spans whose numerals are never figures, sorted and non-overlapping (the earlier span wins)."""
-    spans: list[Span] = []
+    spans: list[Span] = _shape_spans(text)
     for m in _PROTECTED_RE.finditer(text):
         kind = m.lastgroup if m.lastgroup not in ("qm", "qd") else "qdate"
         if m.group("title") is not None:
@@ -88,10 +203,8 @@ def protected_spans(text: str) -> list[Span]:
                 spans.append(Span(m.start(), m.end(), DATE, "引号内的纪念日（月.日）"))
         elif kind == "ident":
             spans.append(Span(m.start(), m.end(), IDENTIFIER, "字母数字组成的编号或代码"))
-    named = _named_spans(text)
-    if not named:
-        return spans
-    merged = sorted(spans + named, key=lambda s: (s.start, -s.end))
+    # a named term wins a tie with a shape (两大板块 is a named term before it is a count of parts)
+    merged = sorted(_named_spans(text) + spans, key=lambda s: (s.start, -s.end))
     result: list[Span] = []
     for span in merged:
         if result and span.start < result[-1].end:
@@ -192,6 +305,26 @@ def _at_line_start(text: str, start: int) -> bool:
     return pos < 0 or text[pos] == "\n" or text[pos] in "：:"
 
 
+_MARKER_BOUNDARY = set("。；;！？!?|：:，,）)\n")
+
+
+def _after_boundary(text: str, start: int) -> bool:
+    pos = start - 1
+    spaced = False
+    while pos >= 0 and text[pos] in " \t":
+        pos -= 1
+        spaced = True
+    if pos < 0:
+        return True
+    return text[pos] in _MARKER_BOUNDARY or (spaced and not text[pos].isdigit())
+
+
+def _words_follow(text: str, pos: int) -> bool:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos < len(text) and ("\u4e00" <= text[pos] <= "\u9fff" or text[pos] in "（(“\"《【")
+
+
 def list_marker_span(text: str, start: int, core_end: int, core: str, chinese: bool) -> tuple[int, int] | None:
     """(start, end) of a list marker around the numeral, or None.
 
@@ -218,6 +351,10 @@ def list_marker_span(text: str, start: int, core_end: int, core: str, chinese: b
         nxt == "." and not (core_end + 1 < len(text) and text[core_end + 1].isdigit())
     ):
         if _at_line_start(text, start) or (chinese and nxt == "、"):
+            return start, core_end + 1
+        # Flattened text (a PDF's lines joined, a table's cells run together): "… 作用。 2、紧紧…",
+        # "| 1.项目年度目标", "理由；3.其他资金". After a boundary and before words, it is a marker.
+        if _after_boundary(text, start) and _words_follow(text, core_end + 1):
             return start, core_end + 1
     # 一是 二是 (after a boundary, not inside a word such as 统一是)
     if chinese and nxt == "是":

@@ -19,6 +19,9 @@ NAMED_TERM = "named_term"
 TITLE = "title"
 IDENTIFIER = "identifier"
 INDEFINITE = "indefinite"
+CAPTION = "caption"
+CONTACT = "contact"
+PART_COUNT = "part_count"
 
 CLASS_NAMES = {
     FIGURE: "数字",
@@ -30,6 +33,9 @@ CLASS_NAMES = {
     TITLE: "书名号内标题",
     IDENTIFIER: "编号或代码",
     INDEFINITE: "泛指数量（“一”加量词）",
+    CAPTION: "表、图、附件编号",
+    CONTACT: "电话、传真或邮编",
+    PART_COUNT: "行文结构（几个方面）",
 }
 
 # Qualifiers

@@ -63,10 +63,14 @@ from assistant.verify.sources import (
     NoteIndex,
     change_word_before,
     figure_scale,
+    quantize,
 )
 from assistant.verify.textnorm import normalise
 
 NOTE_CONTEXT_MIN = 0.5
+_RUN_RE = re.compile(r"(?P<int>[0-9]+)(?P<dec>\.[0-9]+)?(?P<unit>[^0-9.,]*)")
+_RUN_MAX_DIGITS = 16
+_RUN_MAX_PIECES = 6
 NOTE_CONTEXT_MARGIN = 0.2
 LENIENT_WORDS = ("分别", "依次", "各为")
 _SEVERITY = {UNSUPPORTED: 3, CONTRADICTED: 2, MISATTRIBUTED: 1, SUPPORTED: 0}
@@ -132,7 +136,62 @@ class Verifier:
             outcome = self._trace_value(fig, shown, scan)
             if worst is None or _SEVERITY[outcome.status] > _SEVERITY[worst.status]:
                 worst = outcome
+        if worst.status == UNSUPPORTED:
+            pieces = self._run_together(fig)
+            if pieces:
+                shown = "、".join(pieces)
+                return _Outcome(SUPPORTED, message=f"表格单元格连在一起的数字，拆分后为{shown}，每个数都有来源。")
         return worst
+
+    def _run_together(self, fig: Figure) -> list[str] | None:
+        """A flattened table row runs its cells together ("202010100.00%10": 20, 20, 10, 100.00%, 10;
+        "1010": weight 10, score 10). Split a digit run into 2–6 numbers, each written canonically
+        (no leading zero), each with a source — the last one keeps the unit and the decimals. The
+        split with the fewest pieces wins; no split, no support."""
+        text = fig.text
+        m = _RUN_RE.fullmatch(text)
+        if not m or fig.is_range or fig.qualifier or fig.scale != 1:
+            return None
+        digits, decimals, unit_text = m.group("int"), m.group("dec") or "", m.group("unit")
+        if len(digits) < 2 or len(digits) > _RUN_MAX_DIGITS:
+            return None
+        group = self.lex.group_of(fig.unit)
+
+        def known(piece: str, last: bool) -> bool:
+            value = Decimal(piece + (decimals if last else ""))
+            unit = fig.unit if last else ""
+            places = len(decimals) - 1 if last and decimals else 0
+            probe = Figure(0, 0, piece, value, unit=unit, shown=value, places=places)
+            probe_group = group if last else BARE
+            if self.ledger.candidates(probe, value):
+                return True
+            base = value * figure_scale(probe)
+            return bool(self.notes.equal(probe_group, base, value, probe_group == BARE))
+
+        best: list[str] | None = None
+
+        def split(pos: int, acc: list[str]) -> None:
+            nonlocal best
+            if best is not None and len(acc) >= len(best):
+                return
+            if pos == len(digits):
+                if len(acc) >= 2:
+                    best = list(acc)
+                return
+            if len(acc) >= _RUN_MAX_PIECES:
+                return
+            for end in range(pos + 1, len(digits) + 1):
+                piece = digits[pos:end]
+                if len(piece) > 1 and piece[0] == "0":
+                    break  # 0 stands alone; 05 is no cell value
+                last = end == len(digits)
+                if known(piece, last):
+                    acc.append(piece + (decimals + unit_text if last else ""))
+                    split(end, acc)
+                    acc.pop()
+
+        split(0, [])
+        return best
 
     def _trace_value(self, fig: Figure, shown: Decimal, scan: "_TextScan") -> _Outcome:
         group = self.lex.group_of(fig.unit)
@@ -169,6 +228,10 @@ class Verifier:
         if ledger_state == "misattributed":
             if note_equal is not None and note_equal[1] >= NOTE_CONTEXT_MIN and note_other is None:
                 return self._note_outcome(note_equal[0], direction)
+            if note_equal is not None and group == BARE:
+                # A bare table cell after a row label may be any column (分值, 指标值, 得分); the
+                # ledger holds only some of them, so the user's own figure is the better reading.
+                return self._note_outcome(note_equal[0], direction)
             belongs = _fact_source(self._best(candidates, shown, fig, scan))
             expected = _fact_source(named_expected) if named_expected else None
             said = f"“{named.name}”" + (f"（应为{expected.text}，即“{expected.label}”）" if expected else "")
@@ -178,6 +241,16 @@ class Verifier:
                 expected,
                 f"该数是账目中“{belongs.label}”的{belongs.text}，但所在语句说的是{said}。",
             )
+        # "exact": the text shows the fact at least as precisely as a report prints it (60.45% for
+        # 60.4546…%, 1552900元 for 155.29万元); "155万元" for 155.29 only matches after rounding.
+        exact = self._exact(ledger_facts, group, base, fig)
+        if ledger_state == "free" and exact:
+            # An exact ledger value with no label against it is the ledger's: the notes' wording may
+            # confirm it, never override it ("年初批复预算8个项目985万元" beside a note about 50万元).
+            if note_equal is not None and note_equal[1] >= NOTE_CONTEXT_MIN:
+                outcome = self._ledger_outcome(fig, exact, (direction, word), shown, scan)
+                return outcome if outcome.status == CONTRADICTED else self._note_outcome(note_equal[0], direction)
+            return self._ledger_outcome(fig, exact, (direction, word), shown, scan)
         if note_other is not None:
             other = note_other[0]
             hint = f"工作记录第{other.note_index + 1}条中同样说法处是{other.figure.text}（“…{other.excerpt}…”）"
@@ -190,9 +263,6 @@ class Verifier:
                 belongs = self._best(candidates, shown, fig, scan).source
                 owner = f"；账目中“{belongs.label}”是{belongs.text}"
             return _Outcome(MISATTRIBUTED, belongs, _note_source(other), f"{hint}{owner}。")
-        # "exact": the text shows the fact at least as precisely as a report prints it (60.45% for
-        # 60.4546…%, 1552900元 for 155.29万元); "155万元" for 155.29 only matches after rounding.
-        exact = [i for i in ledger_facts if i.display_base == base or i.base == base]
         if ledger_state == "free":
             if note_equal is not None and (note_equal[1] >= NOTE_CONTEXT_MIN or not exact):
                 # No label in the clause: the user's own words fit better than a fact that merely has
@@ -216,7 +286,7 @@ class Verifier:
                 # The value is somewhere in the notes, but this clause names a ledger item
                 # ("编制人数60人" where the notes' 60人 are 优秀志愿者): the item decides.
                 named = scan.specific_mention(fig, group, word_start)
-                if named is not None:
+                if named is not None and not scan.contexts.figures_between(named.end, fig.scan_start):
                     expected = self._closest_fact(named, group, fig.value, exclude=set())
                     elsewhere = _note_source(note_equal[0])
                     return _Outcome(
@@ -231,6 +301,14 @@ class Verifier:
         return _Outcome(UNSUPPORTED, message=self._unsupported_message(fig, shown))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _exact(items: list[IndexedFact], group: str, base: Decimal, fig: Figure) -> list[IndexedFact]:
+        """Candidates shown at least as precisely as a report prints them. A bare table cell
+        ("1025.20" in a 万元 column) is compared with the fact's own value, not its value in 元."""
+        if group == BARE:
+            return [i for i in items if abs(i.fact.value) == base or quantize(abs(i.fact.value), 2) == base]
+        return [i for i in items if i.display_base == base or i.base == base]
 
     @staticmethod
     def _qualified(candidates: list[IndexedFact], mention: LabelMention, sentence: str) -> list[IndexedFact]:
