@@ -305,3 +305,183 @@ def test_labels_for_paths():
     assert label_for_path(("three_public", "last_year_actual", "total")) == "“三公”经费/上年决算数/合计"
     assert label_for_path(("final", "nonsense", "deeper")) == "决算/nonsense/deeper"
     assert field_label(Figures, "procurement") == "政府采购"
+
+
+# --- bounded, strict reading (issue 16) ----------------------------------------------------------
+
+LAUGHS = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+    for i in range(8)
+)
+
+
+def test_billion_laughs_is_refused_at_its_first_anchor():
+    assert len(LAUGHS.encode()) < 1024
+    message = one_message(LAUGHS)
+    assert message.startswith("第1行第4列定义了 YAML 锚点“&a”"), message
+
+
+def test_alias_is_refused_with_its_line():
+    text = HEAD + "duties:\n- 职责一\n- *x\n"
+    assert one_message(text).startswith("第6行第3列使用了 YAML 别名“*x”")
+
+
+def test_billion_laughs_cli_within_time_and_memory_budget(tmp_path):
+    """The CLI refuses the bomb in a process capped at 600 MB of address space and 60 s of CPU."""
+    import resource
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(LAUGHS, encoding="utf-8")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (1200 * 1024 * 1024,) * 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "check", str(bomb)],
+        capture_output=True, text=True, timeout=120, preexec_fn=cap, cwd=ROOT,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "锚点" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_deep_nesting_is_refused_not_a_recursion_error():
+    for text in ("x: " + "[" * 1000 + "]" * 1000 + "\n", "x: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n"):
+        assert "嵌套层次超过" in one_message(text)
+    block = "".join("  " * i + f"k{i}:\n" for i in range(1000)) + "  " * 1000 + "v\n"
+    assert "嵌套层次超过" in one_message(block)
+
+
+def test_duplicate_key_is_refused_with_both_lines():
+    text = HEAD + "final:\n  income:\n    total: 10\n  income:\n    total: 20\n"
+    assert one_message(text) == "第7行第3列重复填写了字段“income”（第5行已填写过）：请删去其中一处。"
+    assert "重复填写了字段“meta”" in one_message(HEAD + "meta:\n  unit_name: 另一单位\n  year: 2024\n")
+
+
+@pytest.mark.parametrize("typed", ["1:30", "0x1F", "0o17", "0b101", "+.5e", "1.2.3"])
+def test_yaml_1_1_number_forms_are_not_numbers(typed):
+    # A number field holds a decimal number written as one: 1:30 is not 90, 0x1F is not 31.
+    message = one_message(HEAD + f"final:\n  income:\n    total: {typed}\n")
+    assert message.startswith("字段“决算/收入/收入合计”应为数字") or message.startswith("字段“决算/收入/收入合计”"), message
+    assert typed in message
+
+
+def test_yaml_1_1_forms_stay_text_in_text_fields():
+    figures = figures_from_yaml_text(HEAD.replace("year: 2023", "year: 2023\n  notice_no: 1:30\n  budget_code: 0x1F"))
+    assert figures.meta.notice_no == "1:30" and figures.meta.budget_code == "0x1F"
+    figures = figures_from_yaml_text(HEAD + "problems:\n- on\n- yes\n")
+    assert figures.problems == ["on", "yes"]
+
+
+@pytest.mark.parametrize("typed", ["2024-13-45", "2024-02-30", "2023-02-29"])
+def test_impossible_dates_name_the_field(typed):
+    message = one_message(HEAD + f"  report_date: {typed}\n")
+    assert message == f"字段“单位信息/报告日期”不是存在的日期（请核对月份和日期，如 2 月没有 30 日）（填写的是：“{typed}”）。"
+
+
+def test_real_dates_still_read():
+    assert str(figures_from_yaml_text(HEAD + "  report_date: 2024-02-29\n").meta.report_date) == "2024-02-29"
+
+
+def test_huge_integer_is_refused_at_its_line():
+    message = one_message(HEAD + "final:\n  income:\n    total: " + "9" * 5000 + "\n")
+    assert message.startswith("第6行第12列的数字“") and "有 5000 位" in message
+
+
+@pytest.mark.parametrize("typed,reason", [("1e999999999", "数值过大"), ("1e-999999999", "小数位数过多"), ("-1E+400", "数值过大")])
+def test_extreme_exponents_name_the_field(typed, reason):
+    message = one_message(HEAD + f"final:\n  income:\n    total: {typed}\n")
+    assert message.startswith(f"字段“决算/收入/收入合计”{reason}"), message
+
+
+def test_control_character_in_the_file_names_its_line_and_column():
+    message = one_message(HEAD + "duties:\n- 职\x07责\n")
+    assert message == "不是有效的 YAML 文件：第5行第4列含有不允许的控制字符（U+0007），请删除。"
+
+
+def test_flipped_byte_in_utf8_is_reported_at_its_position(tmp_path):
+    raw = SEED.read_bytes()
+    position = raw.index("妇".encode())  # a byte inside a Chinese character
+    damaged = bytearray(raw)
+    damaged[position + 1] ^= 0x40
+    path = tmp_path / "damaged.yaml"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(FiguresError) as caught:
+        load_figures(path)
+    line = raw[:position].count(b"\n") + 1
+    (message,) = caught.value.messages
+    assert message.startswith(f"第{line}行第") and f"（第{position + 1}个字节）" in message and "UTF-8" in message
+
+
+def test_utf8_cut_inside_a_character_says_truncated(tmp_path):
+    raw = SEED.read_bytes()
+    cut = raw.rindex("。".encode()) + 1
+    path = tmp_path / "cut.yaml"
+    path.write_bytes(raw[:cut])
+    with pytest.raises(FiguresError) as caught:
+        load_figures(path)
+    assert "可能被截断" in caught.value.messages[0]
+
+
+def test_truncated_file_gets_a_warning():
+    from assistant.figures.yaml_io import text_warnings
+
+    text = SEED.read_text(encoding="utf-8")
+    assert text_warnings(text) == []
+    cut = text[: len(text) // 2].rstrip("\n")
+    (warning,) = text_warnings(cut)
+    assert "可能不完整" in warning and f"第{cut.count(chr(10)) + 1}行" in warning
+
+
+def test_file_over_the_byte_limit_is_refused_before_reading(tmp_path):
+    from assistant.figures.yaml_io import MAX_FILE_BYTES
+
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as handle:
+        handle.write((HEAD + "duties:\n").encode())
+        handle.write(b"- x\n" * (MAX_FILE_BYTES // 4 + 10))
+    with pytest.raises(FiguresError) as caught:
+        load_figures(path)
+    assert "过大" in caught.value.messages[0]
+
+
+def test_long_text_and_long_lists_are_refused_by_field():
+    from assistant.figures.yaml_io import MAX_LIST_ITEMS, MAX_TEXT_CHARS
+
+    message = one_message(HEAD + "duties:\n- " + "职" * (MAX_TEXT_CHARS + 1) + "\n")
+    assert message.startswith("字段“部门主要职责/第1项”的文字过长")
+    message = one_message(HEAD + "problems:\n" + "- 问题\n" * (MAX_LIST_ITEMS + 1))
+    assert message.startswith("字段“存在的问题”的条目过多")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meta: !!python/object:os.system {}\n",
+        "meta:\n  unit_name: 'unclosed\n",
+        "meta:\n\tunit_name: x\n",
+        "meta: {a: 1\n",
+        "meta:\n  unit_name: x\n y: 2\n",
+        "---\na: 1\n---\nb: 2\n",
+        "meta:\n  unit_name: \"\\q\"\n",
+        "? [a, b]\n: 1\n",
+        "meta: @x\n",
+        "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+        "meta:\n  year: 2023\n  - x\n",
+    ],
+)
+def test_yaml_problems_are_always_chinese(text):
+    import re
+
+    for message in messages_for(text):
+        assert not re.search(r"[A-Za-z]{4,}", message.replace("YAML", "").replace("UTF-8", "")), message
+
+
+def test_pydantic_english_never_leaks():
+    import re
+
+    text = HEAD + "projects:\n- name: x\n  key_project: 也许\n  indicators:\n  - {level1: a, level2: b, name: c, comparator: 大约}\n"
+    for message in messages_for(text):
+        assert not re.search(r"[A-Za-z]{4,}", message.replace("true", "").replace("false", "")), message
