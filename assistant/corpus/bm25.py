@@ -1,27 +1,33 @@
-"""The keyword side of retrieval: BM25 (rank-bm25's BM25Okapi) over jieba tokens, mirrored from the vector store.
+"""The keyword side of retrieval: BM25 from `bm25s` over jieba tokens, mirrored from the vector store.
 
 The store keeps each chunk's tokens and metadata, persisted as JSON next to the Chroma directory (or
-under the data dir for a Chroma server), so a new process does not re-tokenise the corpus. On open it
+under the data dir for a Chroma server), so a new process does not re-tokenise the corpus. The file
+is written aside and swapped in with os.replace, so a reader never sees half of it; a process that
+finds it changed on disk (another process wrote) reloads it before answering. On open the store
 reconciles with the collection by chunk id: chunks the cache lacks are fetched and tokenised, chunks
-the collection lost are dropped. The ranking model itself is rebuilt lazily after a change.
+the collection lost are dropped. The bm25s model is rebuilt lazily after a change (a few hundred
+milliseconds at 10k chunks).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from assistant.corpus.tokens import TokenizeJob, tokenize
+from assistant.corpus.tokens import tokenize
 
 CACHE_VERSION = 1
 _FETCH_BATCH = 2000
+# bm25s's Lucene variant (idf log(1 + (N - df + .5) / (df + .5)), never negative) with Anserini's
+# default k1 0.9 and b 0.4: chunks vary a lot in length, and the weaker length normalisation ranks
+# better on evals/retrieval/queries.yaml than rank-bm25's k1 1.5, b 0.75 (BM25 MRR@10 0.965 vs 0.932;
+# benchmarks/bench_retrieval.py prints both sides).
+BM25_PARAMS = {"method": "lucene", "k1": 0.9, "b": 0.4}
 
 
 def index_text(text: str, heading: str) -> str:
@@ -34,24 +40,48 @@ class Bm25Store:
         self.path = Path(path) if path else None
         self.tokens: dict[str, list[str]] = {}
         self.meta: dict[str, dict[str, Any]] = {}
-        self._model: _Model | None = None
+        self._model = None
         self._ids: list[str] = []
         self._by_doc: dict[str, set[str]] = {}  # doc_id → its chunk ids, so ingest needs no full scan
+        self._seen: tuple | None = None  # (inode, size, mtime) of the cache file last read or written
 
     # ------------------------------------------------------------ persistence
 
-    def load(self) -> None:
+    def _signature(self) -> tuple | None:
+        try:
+            stat = self.path.stat() if self.path else None
+        except OSError:
+            return None
+        return None if stat is None else (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def changed_on_disk(self) -> bool:
+        """Whether another process replaced the cache file since this one last read or wrote it."""
+        return self.path is not None and self._signature() != self._seen
+
+    def clear(self) -> None:
+        self.tokens, self.meta, self._by_doc = {}, {}, {}
+        self._model = None
+
+    def load(self) -> bool:
+        """Read the cache file in place of what is held; False when there is none or it is unusable."""
         if not self.path or not self.path.exists():
-            return
+            return False
+        signature = self._signature()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return  # a damaged cache is rebuilt from the collection
-        if data.get("version") != CACHE_VERSION:
-            return
-        for chunk_id, entry in data.get("chunks", {}).items():
-            self._put(chunk_id, entry["t"], entry["m"])
-        self._model = None
+            return False  # a damaged cache is rebuilt from the collection
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return False
+        self.clear()
+        try:
+            for chunk_id, entry in data.get("chunks", {}).items():
+                self._put(chunk_id, list(entry["t"]), dict(entry["m"]))
+        except (KeyError, TypeError, AttributeError):
+            self.clear()
+            return False
+        self._seen = signature
+        return True
 
     def save(self) -> None:
         if not self.path:
@@ -64,49 +94,39 @@ class Bm25Store:
         # json.dumps, not json.dump: dump streams through the pure-Python encoder, ten times slower.
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".bm25-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, self.path)  # atomic: a reader never sees half a file
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)  # atomic: a reader never sees half a file
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._seen = self._signature()
 
-    def sync(self, collection) -> None:
-        """Make the store hold exactly the collection's chunks."""
+    def sync(self, collection, save: bool = True) -> None:
+        """Make the store hold exactly the collection's chunks (reading the cache file first)."""
         self.load()
         ids = set(collection.get(include=[])["ids"])
         stale = [cid for cid in self.tokens if cid not in ids]
         missing = sorted(ids - set(self.tokens))
         self.remove(stale)
-        # Tokenise one batch (in the helper process, when large) while the next is fetched.
-        previous = None
         for i in range(0, len(missing), _FETCH_BATCH):
             batch = collection.get(ids=missing[i : i + _FETCH_BATCH], include=["documents", "metadatas"])
-            job = self.start_tokenizing(batch["documents"], batch["metadatas"])
-            if previous is not None:
-                self.add(*previous)
-            previous = (batch["ids"], batch["documents"], batch["metadatas"], job)
-        if previous is not None:
-            self.add(*previous)
-        if stale or missing:
-            self._model = None
+            self.add(batch["ids"], batch["documents"], batch["metadatas"])
+        if (stale or missing) and save:
             self.save()
 
     # ------------------------------------------------------------ changes
 
-    def start_tokenizing(self, texts: list[str], metas: list[dict[str, Any]]) -> TokenizeJob:
-        """Begin tokenising chunks (in worker processes for a large batch); pass the job to `add`."""
-        return TokenizeJob([index_text(text or "", (meta or {}).get("heading", "")) for text, meta in zip(texts, metas)])
-
-    def add(
-        self,
-        ids: list[str],
-        texts: list[str],
-        metas: list[dict[str, Any]],
-        job: TokenizeJob | None = None,
-    ) -> None:
-        job = job if job is not None else self.start_tokenizing(texts, metas)
-        self.add_tokens(ids, job.result(), metas)
+    def add(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
+        """Add chunks from their stored text (tokenised here)."""
+        tokens = [tokenize(index_text(text or "", (meta or {}).get("heading", ""))) for text, meta in zip(texts, metas)]
+        self.add_tokens(ids, tokens, metas)
 
     def add_tokens(self, ids: list[str], tokens: list[list[str]], metas: list[dict[str, Any]]) -> None:
-        """Add chunks whose tokens are already known (the ingest tokenises while Chroma writes)."""
+        """Add chunks whose tokens are already known (the ingest tokenises as it writes)."""
         for cid, chunk_tokens, meta in zip(ids, tokens, metas):
             self._put(cid, chunk_tokens, dict(meta or {}))
         self._model = None
@@ -140,25 +160,16 @@ class Bm25Store:
 
     # ------------------------------------------------------------ search
 
-    def _ranker(self) -> "_Model | None":
+    def _ranker(self):
         if self._model is None and self.tokens:
-            self._ids = list(self.tokens)
-            # Empty token lists would give a zero average length; a placeholder keeps BM25 defined.
-            self._model = _Model.build([self.tokens[cid] or ["\x00"] for cid in self._ids])
-        return self._model
+            import bm25s
 
-    def _scores(self, terms: list[str]) -> np.ndarray:
-        """BM25Okapi scores of every document (the formula of rank-bm25's get_scores)."""
-        model = self._model
-        scores = np.zeros(len(self._ids), dtype=np.float64)
-        for term in terms:
-            number = model.vocabulary.get(term)
-            if number is None:
-                continue
-            posting = slice(model.starts[number], model.starts[number + 1])
-            docs, tf = model.docs[posting], model.tf[posting]
-            scores[docs] += model.idf[number] * tf * (model.k1 + 1) / (tf + model.norm[docs])
-        return scores
+            self._ids = list(self.tokens)
+            model = bm25s.BM25(**BM25_PARAMS)
+            # An empty token list would give a zero average length; a placeholder keeps BM25 defined.
+            model.index([self.tokens[cid] or ["\x00"] for cid in self._ids], show_progress=False)
+            self._model = model
+        return self._model
 
     def search(
         self, query: str, k: int, accept: Callable[[dict[str, Any]], bool] | None = None
@@ -166,54 +177,12 @@ class Bm25Store:
         """Top `k` (chunk id, BM25 score) with a positive score, among chunks `accept` allows."""
         model = self._ranker()
         terms = tokenize(query)
-        if model is None or not terms:
+        if model is None or not terms or k <= 0:
             return []
-        scores = self._scores(terms)
+        mask = None
         if accept is not None:
-            allowed = np.fromiter((accept(self.meta[cid]) for cid in self._ids), dtype=bool, count=len(self._ids))
-            scores = np.where(allowed, scores, 0.0)
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-
-@dataclass
-class _Model:
-    """rank-bm25's BM25Okapi (k1 1.5, b 0.75, epsilon 0.25: its idf, floor and length norm),
-    stored as postings: each term's documents and term frequencies, so that a query touches only
-    the documents that contain its terms (rank-bm25's own get_scores walks every document per
-    term), and built with numpy in a single pass over the tokens (rank-bm25's constructor plus
-    a second pass for the postings took three times as long). The tests check the scores against
-    rank-bm25's."""
-
-    vocabulary: dict[str, int]  # term → number, in order of first appearance (rank-bm25's order)
-    starts: np.ndarray  # term n's postings are docs[starts[n]:starts[n + 1]]
-    docs: np.ndarray
-    tf: np.ndarray
-    idf: np.ndarray
-    norm: np.ndarray  # k1 * (1 - b + b * length / average length), per document
-    k1: float = 1.5
-
-    @classmethod
-    def build(cls, corpus: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> "_Model":
-        vocabulary: dict[str, int] = {}
-        numbers = [vocabulary.setdefault(term, len(vocabulary)) for tokens in corpus for term in tokens]
-        lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
-        n_docs, n_terms = len(corpus), len(vocabulary)
-        # One key per (term, document) occurrence; sorted distinct keys are the postings in term order.
-        keys = np.asarray(numbers, dtype=np.int64) * n_docs + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        keys.sort()
-        distinct = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        tf = np.diff(np.append(distinct, len(keys))).astype(np.float64)
-        keys = keys[distinct]
-        terms, docs = np.divmod(keys, n_docs)
-        starts = np.searchsorted(terms, np.arange(n_terms + 1))
-        # rank-bm25's _calc_idf, term by term in its order, so the floor for common terms is the same float.
-        idf = [math.log(n_docs - df + 0.5) - math.log(df + 0.5) for df in np.diff(starts).tolist()]
-        total = 0.0
-        for value in idf:
-            total += value
-        floor = epsilon * (total / n_terms)
-        idf_array = np.asarray([floor if value < 0 else value for value in idf], dtype=np.float64)
-        average_length = int(lengths.sum()) / n_docs
-        norm = k1 * (1 - b + b * lengths.astype(np.float64) / average_length)
-        return cls(vocabulary, starts, docs, tf, idf_array, norm, k1)
+            mask = np.fromiter((accept(self.meta[cid]) for cid in self._ids), dtype=np.float32, count=len(self._ids))
+        documents, scores = model.retrieve(
+            [terms], k=min(k, len(self._ids)), weight_mask=mask, show_progress=False, n_threads=0
+        )
+        return [(self._ids[int(i)], float(s)) for i, s in zip(documents[0], scores[0]) if s > 0]

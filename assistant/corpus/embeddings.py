@@ -187,7 +187,7 @@ class HashingEmbedder:
 
 @functools.cache
 def hashing_embedder(dim: int = DEFAULT_DIM, ngrams: tuple[int, ...] = DEFAULT_NGRAMS) -> HashingEmbedder:
-    """A shared embedder per configuration (the helper process embeds with it)."""
+    """A shared embedder per configuration."""
     return HashingEmbedder(dim=dim, ngrams=ngrams)
 
 

@@ -337,12 +337,8 @@ class CorpusIndex:
 
     def _writer(self) -> ChunkWriter:
         if isinstance(self.embeddings, LangChainHashingEmbeddings):
-            embedder = self.embeddings.embedder
-            # float32 rows straight to Chroma, not LangChain's lists of Python floats; and a worker
-            # process can compute the same vectors.
-            return ChunkWriter(
-                self.collection, embedder.embed, hashing=embedder.key, batch=self._write_batch, upsert=False
-            )
+            # float32 rows straight to Chroma, not LangChain's lists of Python floats.
+            return ChunkWriter(self.collection, self.embeddings.embedder.embed, batch=self._write_batch, upsert=False)
         return ChunkWriter(self.collection, self.embeddings.embed_documents, batch=self._write_batch, upsert=False)
 
     @functools.cached_property

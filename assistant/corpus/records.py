@@ -75,25 +75,16 @@ class FileResult:
 
 @dataclass
 class WriteStats:
-    """Where an ingest's writing time went (seconds). The helper process embeds and tokenises while
-    this process writes to Chroma, so the parts overlap and add up to more than the wall time."""
+    """Where an ingest's writing time went (seconds)."""
 
     write_s: float = 0.0  # inside Chroma's calls
-    embed_s: float = 0.0  # embedding in this process
-    tokenize_s: float = 0.0  # tokenising in this process
-    helper_embed_s: float = 0.0
-    helper_tokenize_s: float = 0.0
-    wait_s: float = 0.0  # this process waiting for the helper
-    writes_done_at: float = 0.0  # time.perf_counter() when the last Chroma write returned
+    embed_s: float = 0.0
+    tokenize_s: float = 0.0
 
     def merge(self, other: "WriteStats") -> None:
         self.write_s += other.write_s
         self.embed_s += other.embed_s
         self.tokenize_s += other.tokenize_s
-        self.helper_embed_s += other.helper_embed_s
-        self.helper_tokenize_s += other.helper_tokenize_s
-        self.wait_s += other.wait_s
-        self.writes_done_at = max(self.writes_done_at, other.writes_done_at)
 
 
 @dataclass

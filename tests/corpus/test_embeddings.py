@@ -81,14 +81,6 @@ def test_chroma_default_embedding_function_is_never_reached(monkeypatch, index, 
     assert "三公" in result["documents"][0][0]
 
 
-def test_parallel_tokenising_matches_serial():
-    from assistant.corpus.tokens import TokenizeJob, tokenize
-
-    texts = ["2023年“三公”经费预算数0.5万元。", "政府采购执行率 = 实际采购金额 ÷ 采购预算"] * 3
-    assert TokenizeJob(texts, parallel=True).result() == [tokenize(t) for t in texts]
-    assert "三公经费" in tokenize("三公经费执行情况") and "的" not in tokenize("预算的执行")
-
-
 def test_an_openai_compatible_endpoint_gets_its_own_collection(monkeypatch, fake_openai, tmp_path: Path, docs: Path):
     from assistant.corpus.index import COLLECTION_NAME, CorpusIndex
 

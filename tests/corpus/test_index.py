@@ -159,18 +159,38 @@ def test_seed_report_sangong_passage_comes_first(index):
     assert top.unit == "衡山县妇女联合会" and top.year == 2023
 
 
-def test_bm25_postings_score_like_rank_bm25(index, docs: Path):
-    from rank_bm25 import BM25Okapi
+def test_bm25_scores_are_lucene_bm25_of_the_chunk_tokens(index, docs: Path):
+    """The bm25s model sees every chunk's tokens: its scores equal Lucene BM25 computed here by hand."""
+    import math
 
+    from assistant.corpus.bm25 import BM25_PARAMS
     from assistant.corpus.tokens import tokenize
 
     index.ingest([docs])
     store = index.bm25
-    store.search("预算", 1)
-    reference = BM25Okapi([store.tokens[cid] or ["\x00"] for cid in store._ids])
-    # Terms in more than half of the chunks get rank-bm25's idf floor: include them.
-    floored = [term for term, idf in reference.idf.items() if idf == reference.epsilon * reference.average_idf]
-    assert floored
-    for query in ("三公经费执行情况", "预算执行率 评分", "政府采购", " ".join(floored + floored[:1])):
-        terms = tokenize(query)
-        assert store._scores(terms) == pytest.approx(reference.get_scores(terms), rel=1e-12, abs=1e-12)
+    corpus = {cid: store.tokens[cid] for cid in store.tokens}
+    n, average = len(corpus), sum(map(len, corpus.values())) / len(corpus)
+    k1, b = BM25_PARAMS["k1"], BM25_PARAMS["b"]
+
+    def expected(terms: list[str]) -> dict[str, float]:
+        scores = {}
+        for cid, tokens in corpus.items():
+            score = 0.0
+            for term in terms:
+                df = sum(1 for other in corpus.values() if term in other)
+                tf = tokens.count(term)
+                if tf:
+                    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                    score += idf * tf / (tf + k1 * (1 - b + b * len(tokens) / average))
+            if score > 0:
+                scores[cid] = score
+        return scores
+
+    for query in ("三公经费执行情况", "预算执行率 评分", "政府采购", "乘以10分"):
+        got = dict(store.search(query, k=n))
+        assert got and got == pytest.approx(expected(tokenize(query)), rel=1e-5)
+    # A filter keeps the scores of the chunks it accepts and drops the rest.
+    policy = dict(store.search("预算执行率", k=n, accept=lambda meta: meta.get("file") == "scoring.md"))
+    assert policy and all(store.meta[cid]["file"] == "scoring.md" for cid in policy)
+    wanted = {cid: s for cid, s in expected(tokenize("预算执行率")).items() if store.meta[cid]["file"] == "scoring.md"}
+    assert policy == pytest.approx(wanted, rel=1e-5)

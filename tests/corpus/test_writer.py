@@ -1,14 +1,12 @@
-"""The chunk writer: batches in order, the same vectors and tokens with or without the helper process,
-a failure stops the writes at a known prefix, and a dead helper only means doing the work here."""
+"""The chunk writer: batches in order with the same vectors and tokens as computed directly, and a
+failure (write or embedding) stops the writes at a known prefix."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from assistant.corpus import writer as writer_module
 from assistant.corpus.embeddings import HashingEmbedder
-from assistant.corpus.helper import Helper, HelperError
 from assistant.corpus.tokens import tokenize
 from assistant.corpus.writer import ChunkWriter
 
@@ -30,9 +28,9 @@ class Recorder:
     upsert = add
 
 
-def _write(collection, parallel: bool, batch: int = 7) -> ChunkWriter:
+def _write(collection, batch: int = 7) -> ChunkWriter:
     embedder = HashingEmbedder(dim=256)
-    writer = ChunkWriter(collection, embedder.embed, hashing=embedder.key, batch=batch, parallel=parallel)
+    writer = ChunkWriter(collection, embedder.embed, batch=batch)
     ids = [f"c{i}" for i in range(len(TEXTS))]
     with writer:
         # Added in uneven pieces, as files of different sizes are.
@@ -41,10 +39,9 @@ def _write(collection, parallel: bool, batch: int = 7) -> ChunkWriter:
     return writer
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_batches_in_order_with_the_same_vectors_and_tokens(parallel):
+def test_batches_in_order_with_the_same_vectors_and_tokens():
     collection = Recorder()
-    writer = _write(collection, parallel)
+    writer = _write(collection)
     assert writer.error is None and writer.written == writer.added == len(TEXTS)
     assert [len(call[0]) for call in collection.calls] == [7, 7, 7, 4]
     ids = [cid for call in collection.calls for cid in call[0]]
@@ -53,16 +50,12 @@ def test_batches_in_order_with_the_same_vectors_and_tokens(parallel):
     vectors = np.concatenate([call[1] for call in collection.calls])
     assert np.array_equal(vectors, HashingEmbedder(dim=256).embed(TEXTS))
     assert writer.tokens == [tokenize(text) for text in TEXTS]
-    if parallel:
-        # The first batch is embedded here, the others by the helper; all tokens come from it.
-        assert writer.stats.helper_embed_s > 0 and writer.stats.embed_s > 0
-        assert writer.stats.helper_tokenize_s > 0 and writer.stats.tokenize_s == 0
+    assert writer.stats.embed_s > 0 and writer.stats.tokenize_s > 0
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_a_failed_write_stops_the_writes_at_a_prefix(parallel):
+def test_a_failed_write_stops_the_writes_at_a_prefix():
     collection = Recorder(fail_at=2)
-    writer = _write(collection, parallel)
+    writer = _write(collection)
     assert isinstance(writer.error, RuntimeError) and writer.failed
     assert writer.written == 14 and len(collection.calls) == 2
     assert writer.tokens == [tokenize(text) for text in TEXTS[:14]]
@@ -78,28 +71,13 @@ def test_an_embedding_failure_is_reported_like_a_failed_write():
         return HashingEmbedder(dim=64).embed(texts)
 
     collection = Recorder()
-    with ChunkWriter(collection, embed, batch=10, parallel=False) as writer:
+    with ChunkWriter(collection, embed, batch=10) as writer:
         writer.add([f"c{i}" for i in range(25)], TEXTS[:25], [{}] * 25, TEXTS[:25])
     assert isinstance(writer.error, ConnectionError) and writer.written == 10
     assert calls == [10, 10] and len(collection.calls) == 1
 
 
-def test_a_dead_helper_means_the_work_is_done_here(monkeypatch):
-    dead = Helper()
-    dead._process.kill()
-    dead._process.join()
-    with pytest.raises(HelperError):
-        dead.submit(["预算"])
-    monkeypatch.setattr(writer_module, "helper", lambda: dead)
-    collection = Recorder()
-    writer = _write(collection, parallel=True)
-    assert writer.error is None and writer.written == len(TEXTS)
-    assert np.array_equal(np.concatenate([c[1] for c in collection.calls]), HashingEmbedder(dim=256).embed(TEXTS))
-    assert writer.tokens == [tokenize(text) for text in TEXTS]
-    assert writer.stats.helper_embed_s == 0 and writer.stats.helper_tokenize_s == 0
-
-
 def test_mismatched_lengths_are_refused():
-    writer = ChunkWriter(Recorder(), HashingEmbedder(dim=64).embed, parallel=False)
+    writer = ChunkWriter(Recorder(), HashingEmbedder(dim=64).embed)
     with pytest.raises(ValueError):
         writer.add(["a", "b"], ["x"], [{}], ["x"])
