@@ -8,8 +8,11 @@ with a usage chunk when `stream_options.include_usage` asks for it), POST /v1/em
 A test scripts the replies: `server.script(reply, reply, ...)` queues replies used once each in
 order; when the queue is empty the `default` responder answers. A reply is a `Reply`, a string,
 or a callable that gets the request JSON and returns one of those. Helpers build the failure modes:
-`slow`, `rate_limited`, `server_error`, `malformed`, `lying`. Every request is recorded in
-`server.requests` with the reply that was sent.
+`slow`, `rate_limited`, `server_error`, `malformed`, `lying`, `cut_stream`, `no_finish_reason`,
+`length_cut`, `thinking`; `recorded(name)` replays a provider's real response shape from
+tests/fixtures/llm/ (OpenAI, DeepSeek, DashScope, vLLM, Ollama) byte for byte. Every request is
+recorded in `server.requests` with the reply that was sent. The lying model of issue 11 lives in
+tests/adversary.py and answers through this server.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ import struct
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Union
 
 DEFAULT_MODEL = "fake-model"
+FIXTURES = Path(__file__).parent / "fixtures" / "llm"
 
 
 @dataclass
@@ -41,9 +46,13 @@ class Reply:
     chunks: list[str] | None = None  # explicit stream pieces; default: content cut in 2-char pieces
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes | None = None
-    finish_reason: str = "stop"
+    finish_reason: str | None = "stop"  # None: the answer ends without any finish reason
     usage: dict[str, int] | None = None  # override the computed usage
     truthful: str | None = None  # for a lying reply: what an honest model would have said
+    reasoning: str = ""  # a reasoning model's thinking, sent in `reasoning_field` beside content
+    reasoning_field: str = "reasoning_content"  # DeepSeek/DashScope/old vLLM; "reasoning" for Ollama/new vLLM
+    cut_after: int | None = None  # stream: drop the connection after this many content pieces
+    lie_class: str | None = None  # for an adversarial reply: which kind of lie it carries
 
 
 Responder = Callable[[dict], Union[Reply, str]]
@@ -74,6 +83,11 @@ class RecordedRequest:
     @property
     def stream(self) -> bool:
         return bool((self.body or {}).get("stream"))
+
+    @property
+    def max_tokens(self) -> int | None:
+        body = self.body or {}
+        return body.get("max_tokens", body.get("max_completion_tokens"))
 
     @property
     def last_user_message(self) -> str:
@@ -157,6 +171,46 @@ def lying(inner: ScriptItem = echo_responder) -> Responder:
         )
 
     return respond
+
+
+def cut_stream(content: str, after: int) -> Reply:
+    """A stream whose connection drops after `after` pieces: no finish reason, no [DONE]."""
+    return Reply(content=content, cut_after=after)
+
+
+def no_finish_reason(content: str) -> Reply:
+    """An answer that ends normally on the wire but says no finish reason (null)."""
+    return Reply(content=content, finish_reason=None)
+
+
+def length_cut(content: str) -> Reply:
+    """An answer cut at max_tokens: finish reason "length"."""
+    return Reply(content=content, finish_reason="length")
+
+
+def thinking(content: str, thought: str, *, field: str | None = "reasoning_content", **extra: Any) -> Reply:
+    """A reasoning model's answer: the thought in a separate field, or inline in <think> tags
+    (field None)."""
+    if field is None:
+        return Reply(content=f"<think>\n{thought}\n</think>\n\n{content}", **extra)
+    return Reply(content=content, reasoning=thought, reasoning_field=field, **extra)
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def recorded(name: str) -> Reply:
+    """A provider's response replayed as recorded: the JSON body, or the SSE events in order."""
+    fixture = load_fixture(name)
+    if fixture["stream"]:
+        body = b"".join(
+            b"data: " + (event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)).encode() + b"\n\n"
+            for event in fixture["events"]
+        )
+    else:
+        body = json.dumps(fixture["body"], ensure_ascii=False).encode()
+    return Reply(raw_body=body, truthful=fixture.get("expect", {}).get("text"))
 
 
 def _resolve(item: ScriptItem, request: dict) -> Reply:
@@ -413,13 +467,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
         event({"role": "assistant", "content": ""})
-        for piece in pieces:
+        for piece in _pieces(reply.reasoning, 6) if reply.reasoning else []:
+            event({"content": None, reply.reasoning_field: piece})
+        for n, piece in enumerate(pieces):
+            if reply.cut_after is not None and n >= reply.cut_after:
+                return  # the connection drops mid-answer: no finish reason, no [DONE]
             if not self.fake._sleep(reply.chunk_delay):
                 return  # server stopping; close_connection is already set
             event({"content": piece})
         event({}, finish=reply.finish_reason)
         if (body.get("stream_options") or {}).get("include_usage"):
-            event({}, usage=_usage(body, reply, len(pieces)), choices=False)
+            thought = len(_pieces(reply.reasoning, 6)) if reply.reasoning else 0
+            event({}, usage=_usage(body, reply, len(pieces) + thought, thought), choices=False)
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 
@@ -428,16 +487,26 @@ def _pieces(content: str, size: int = 2) -> list[str]:
     return [content[i : i + size] for i in range(0, len(content), size)]
 
 
-def _usage(body: dict, reply: Reply, completion_tokens: int) -> dict[str, int]:
+def _usage(body: dict, reply: Reply, completion_tokens: int, reasoning_tokens: int = 0) -> dict:
     if reply.usage is not None:
         return reply.usage
     # A fake, reproducible count: one "token" per character of the prompt.
     prompt = sum(len(_content_text(m.get("content"))) for m in body.get("messages", []))
-    return {
+    usage: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt + completion_tokens,
     }
+    if reasoning_tokens:  # as DeepSeek and DashScope break it down
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    return usage
+
+
+def _message(reply: Reply) -> dict:
+    message = {"role": "assistant", "content": reply.content}
+    if reply.reasoning:
+        message[reply.reasoning_field] = reply.reasoning
+    return message
 
 
 def _completion(body: dict, reply: Reply) -> dict:
@@ -449,9 +518,9 @@ def _completion(body: dict, reply: Reply) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": reply.content},
+                "message": _message(reply),
                 "finish_reason": reply.finish_reason,
             }
         ],
-        "usage": _usage(body, reply, len(reply.content)),
+        "usage": _usage(body, reply, len(reply.content) + len(reply.reasoning), len(reply.reasoning)),
     }

@@ -518,3 +518,200 @@ def test_an_error_in_the_token_callback_is_not_disguised(fake_openai):
 
     with pytest.raises(KeyError):
         asyncio.run(llm.stream(model_settings(fake_openai), PROMPT, on_token))
+
+
+# ---- complete answers only, and real providers' response shapes --------------------------------
+
+from assistant.llm.thinking import ThinkFilter, split_thinking  # noqa: E402
+from tests.fake_openai import (  # noqa: E402
+    FIXTURES,
+    cut_stream,
+    length_cut,
+    load_fixture,
+    no_finish_reason,
+    recorded,
+    thinking,
+)
+
+FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _run_fixture(fake, name):
+    fixture = load_fixture(name)
+    fake.script(recorded(name))
+    settings = model_settings(fake, model=fixture.get("body", {}).get("model") or "fake-model")
+    pieces: list[str] = []
+    thoughts: list[str] = []
+    if fixture["stream"]:
+        result = asyncio.run(llm.stream(settings, PROMPT, pieces.append, max_tokens=900, on_reasoning=thoughts.append))
+    else:
+        result = asyncio.run(llm.complete(settings, PROMPT, max_tokens=900))
+    return fixture, result, pieces, thoughts
+
+
+def test_fixtures_cover_every_named_provider_streamed_and_not():
+    shapes = {(load_fixture(n)["provider"].split(" ")[0], load_fixture(n)["stream"]) for n in FIXTURE_NAMES}
+    for provider in ("OpenAI", "DeepSeek", "Qwen", "vLLM", "Ollama"):
+        assert (provider, True) in shapes and (provider, False) in shapes, provider
+    for name in FIXTURE_NAMES:
+        assert load_fixture(name)["source"].startswith("http"), name
+
+
+@pytest.mark.parametrize("name", [n for n in FIXTURE_NAMES if "error" not in load_fixture(n)["expect"]])
+def test_recorded_provider_shapes_replay_through_the_real_client(fake_openai, name):
+    fixture, result, pieces, thoughts = _run_fixture(fake_openai, name)
+    expect = fixture["expect"]
+    assert result.text == expect["text"]
+    assert result.finish_reason == expect["finish_reason"] and result.finished_normally
+    assert (result.input_tokens, result.output_tokens) == (expect["input_tokens"], expect["output_tokens"])
+    assert result.usage_estimated is False
+    assert result.reasoning.strip() == expect["reasoning"].strip()
+    if "reasoning_tokens" in expect:
+        assert result.reasoning_tokens == expect["reasoning_tokens"]  # the server's own count
+    elif expect["reasoning"]:
+        assert result.reasoning_tokens == tokens.count_tokens(result.reasoning)  # estimated
+    # The thinking's figures never reach the answer, streamed or whole.
+    if expect["reasoning"]:
+        assert not set(_DIGITS.findall(expect["reasoning"])) & set(_DIGITS.findall(result.text))
+        assert "<think>" not in result.text and "</think>" not in result.text
+    if fixture["stream"]:
+        assert "".join(pieces) == expect["text"].strip() or "".join(pieces).strip() == expect["text"]
+        assert "".join(thoughts).strip() == expect["reasoning"].strip()
+    [request] = fake_openai.chat_requests
+    assert request.body["max_tokens"] == 900 and "max_completion_tokens" not in request.body
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_recorded_shapes_parse_in_the_plain_openai_sdk(fake_openai, name):
+    fixture = load_fixture(name)
+    fake_openai.script(recorded(name))
+    client = openai.OpenAI(base_url=fake_openai.base_url, api_key="EMPTY", max_retries=0)
+    try:
+        if fixture["stream"]:
+            chunks = list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": "问"}], stream=True))
+            text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+            finish = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+        else:
+            response = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "问"}])
+            text, finish = response.choices[0].message.content, [response.choices[0].finish_reason]
+    finally:
+        client.close()
+    assert text and finish
+
+
+def test_recorded_length_cut_is_rejected_as_truncated(fake_openai):
+    with pytest.raises(llm.ModelError) as caught:
+        _run_fixture(fake_openai, "ollama-length-stream.json")
+    assert caught.value.kind == "truncated" and "截断" in str(caught.value)
+    assert caught.value.completion is not None and caught.value.completion.finish_reason == "length"
+
+
+def test_max_tokens_goes_under_the_name_the_server_reads(fake_openai):
+    fake_openai.script("好", "好", "好")
+    asyncio.run(llm.complete(model_settings(fake_openai), PROMPT, max_tokens=321))
+    asyncio.run(llm.complete(model_settings(fake_openai, max_tokens_field="max_completion_tokens"), PROMPT, max_tokens=321))
+    asyncio.run(llm.complete(model_settings(fake_openai, max_output_tokens=100), PROMPT, max_tokens=321))
+    first, second, third = fake_openai.chat_requests
+    assert first.body.get("max_tokens") == 321 and "max_completion_tokens" not in first.body
+    assert second.body.get("max_completion_tokens") == 321 and "max_tokens" not in second.body
+    assert third.max_tokens == 100  # the provider's ceiling wins
+    assert llm.ModelSettings(model="gpt-4o").output_limit_field == "max_completion_tokens"
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        (lambda: length_cut("决算支出【final.expe"), "truncated"),
+        (lambda: no_finish_reason("决算支出【final.expenditure.total】。"), "incomplete"),
+        (lambda: Reply(content="决算支出【final.expenditure.total】。", finish_reason="content_filter"), "incomplete"),
+        (lambda: Reply(content="<think>决算支出是155.29万元，先想一想", finish_reason="stop"), "truncated"),
+        (lambda: thinking("", "想了很久：155.29、39.78……"), "empty"),
+    ],
+    ids=["length", "no-finish-reason", "content-filter", "unclosed-think", "thinking-only"],
+)
+def test_an_answer_that_did_not_end_normally_is_refused(fake_openai, reply, kind, streamed):
+    fake_openai.script(reply())
+    settings = model_settings(fake_openai)
+    with pytest.raises(llm.ModelError) as caught:
+        if streamed:
+            asyncio.run(llm.stream(settings, PROMPT, lambda piece: None))
+        else:
+            asyncio.run(llm.complete(settings, PROMPT))
+    assert caught.value.kind == kind
+    assert re.search(r"[\u4e00-\u9fff]", str(caught.value))
+
+
+def test_a_stream_cut_mid_slot_is_incomplete(fake_openai):
+    fake_openai.script(cut_stream("本年度决算支出【final.expenditure.total】，较年初预算增加。", after=5))
+    received: list[str] = []
+    with pytest.raises(llm.ModelError) as caught:
+        asyncio.run(llm.stream(model_settings(fake_openai), PROMPT, received.append))
+    assert caught.value.kind == "incomplete"
+    assert "".join(received).startswith("本年度决算支出")  # delivered pieces were provisional only
+
+
+@pytest.mark.parametrize("field", ["reasoning_content", "reasoning", None], ids=["reasoning_content", "reasoning", "inline"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
+def test_thinking_is_kept_out_of_the_answer_and_counted(fake_openai, field, streamed):
+    answer = "决算支出【final.expenditure.total】。"
+    thought = "决算支出155.29万元，预算39.78万元，增长290%。"
+    fake_openai.script(thinking(answer, thought, field=field))
+    pieces: list[str] = []
+    settings = model_settings(fake_openai)
+    if streamed:
+        result = asyncio.run(llm.stream(settings, PROMPT, pieces.append))
+        assert "".join(pieces).strip() == answer
+    else:
+        result = asyncio.run(llm.complete(settings, PROMPT))
+    assert result.text == answer
+    assert result.reasoning == thought
+    [request] = fake_openai.chat_requests
+    if field is None:  # inline: no breakdown from the server, a tiktoken estimate within its count
+        assert result.reasoning_tokens == min(tokens.count_tokens(thought), result.output_tokens) > 0
+    else:  # the server's own breakdown
+        reported = -(-len(thought) // 6) if streamed else len(thought)  # the fake's count: pieces or characters
+        assert result.reasoning_tokens == reported
+    assert 0 < result.reasoning_tokens <= result.output_tokens
+    assert result.answer_tokens == result.output_tokens - result.reasoning_tokens
+
+
+def test_split_thinking_shapes():
+    assert split_thinking("<think>a 1</think>\n\n正文") == ("正文", "a 1", True)
+    # The template opened the block (DeepSeek-R1): only the closing tag is in the content.
+    assert split_thinking("想 155.29\n</think>\n\n正文") == ("正文", "想 155.29", True)
+    assert split_thinking("正文<think>还在想 3") == ("正文", "还在想 3", False)
+    assert split_thinking("甲<think>x</think>乙<THINK>y</THINK>丙") == ("甲乙丙", "xy", True)
+    assert split_thinking("没有思考") == ("没有思考", "", True)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=40))
+def test_think_filter_matches_split_thinking_for_any_chunking(cuts):
+    content = "<think>\n先算 155.29 与 39.78\n</think>\n\n决算支出【final.expenditure.total】。<think>再想 2</think>完。"
+    pieces, at = [], 0
+    for cut in cuts:
+        pieces.append(content[at : at + cut])
+        at += cut
+    pieces.append(content[at:])
+    flt = ThinkFilter()
+    answer, thought = "", ""
+    for piece in pieces:
+        a, t = flt.feed(piece)
+        answer, thought = answer + a, thought + t
+    a, t = flt.flush()
+    answer, thought = answer + a, thought + t
+    text, expected_thought, _ = split_thinking(content)
+    assert answer.strip() == text
+    assert "155.29" not in answer and "2" not in answer.replace("【final.expenditure.total】", "")
+    assert thought.replace("\n", "").replace(" ", "") == expected_thought.replace("\n", "").replace(" ", "")
+
+
+def test_reasoning_model_names_get_a_thinking_allowance():
+    assert llm.ModelSettings(model="deepseek-reasoner").thinking_allowance() > 0
+    assert llm.ModelSettings(model="qwen3:8b").thinking_allowance() > 0
+    assert llm.ModelSettings(model="qwen2.5:7b").thinking_allowance() == 0
+    assert llm.ModelSettings(model="qwen2.5:7b", thinking_tokens=512).thinking_allowance() == 512
+    env = {"ASSISTANT_MODEL": "m", "ASSISTANT_THINKING_TOKENS": "2048", "ASSISTANT_MAX_OUTPUT_TOKENS": "8192"}
+    settings = llm.ModelSettings.from_env(env)
+    assert (settings.thinking_tokens, settings.max_output_tokens) == (2048, 8192)

@@ -8,6 +8,13 @@ the network.
 `complete` and `stream` wrap LangChain's `ChatOpenAI` (`ainvoke` / `astream`) and turn every
 failure (timeout, exhausted retries, refused key, malformed answer) into one `ModelError` with a
 Chinese message the interface can show as is.
+
+Only complete answers come back: a call may carry `max_tokens`, and an answer cut at that limit
+(finish reason "length"), one that ends without a finish reason (a cut stream, a server that
+closed early) or with any other abnormal reason (content filter) raises `ModelError` (kinds
+"truncated" / "incomplete", the rejected answer attached). A reasoning model's thinking —
+`<think>…</think>` in the content, or a separate `reasoning_content`/`reasoning` field, which
+`ChatOpenAI` itself drops — is taken out of the answer, kept apart and counted.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, conv
 from langchain_openai import ChatOpenAI
 
 from assistant.llm import budget as tokens
+from assistant.llm.thinking import ThinkFilter, split_thinking
 from assistant.llm.model_settings import (  # noqa: F401 - re-exported: the settings live in a light module
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -46,16 +54,32 @@ MessageLike = BaseMessage | Mapping[str, Any] | tuple[str, str] | str
 Messages = Sequence[MessageLike]
 
 
+# Finish reasons of an answer that ended by itself: OpenAI and every compatible server say "stop";
+# TGI and some llama.cpp builds say "eos", Anthropic-style gateways "end_turn".
+NORMAL_FINISH = frozenset({"stop", "eos", "end_turn", "stop_sequence"})
+
+# Where servers put a reasoning model's thinking beside the content (see assistant.llm.thinking).
+_REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
 @dataclass(frozen=True)
 class Completion:
-    """A model's answer with its token usage (estimated with tiktoken when the server gave none)."""
+    """A model's answer with its token usage (estimated with tiktoken when the server gave none).
+
+    `text` is the answer alone; the model's thinking, wherever the server put it, is in `reasoning`
+    and never in `text`. `output_tokens` includes the thinking tokens (providers bill them as output);
+    `reasoning_tokens` is their share (the server's count, else a tiktoken estimate)."""
 
     text: str
     model: str
     input_tokens: int
     output_tokens: int
-    finish_reason: str | None = None  # "length" means the answer was cut at max tokens
+    finish_reason: str | None = None  # "length": cut at max tokens; None: no normal end was seen
     usage_estimated: bool = False
+    reasoning: str = ""
+    reasoning_tokens: int = 0
+    thinking_closed: bool = True  # False: the content opened <think> and never closed it
+    max_tokens: int | None = None  # the output limit the call asked for
 
     @property
     def total_tokens(self) -> int:
@@ -65,8 +89,63 @@ class Completion:
     def truncated(self) -> bool:
         return self.finish_reason == "length"
 
+    @property
+    def finished_normally(self) -> bool:
+        return self.finish_reason in NORMAL_FINISH and self.thinking_closed
 
-def make_chat_model(settings: ModelSettings, *, http_async_client: Any | None = None) -> ChatOpenAI:
+    @property
+    def answer_tokens(self) -> int:
+        return max(0, self.output_tokens - self.reasoning_tokens)
+
+
+class _CompatibleChatOpenAI(ChatOpenAI):
+    """`ChatOpenAI` that keeps the fields OpenAI-compatible servers add and sends the output limit
+    under the name the server reads.
+
+    ChatOpenAI targets OpenAI's own API: it drops `reasoning_content`/`reasoning` (so a reasoning
+    model's thinking would vanish uncounted, or — for servers that put it in the content — stay in
+    the answer), and it renames `max_tokens` to `max_completion_tokens`, which DeepSeek, DashScope
+    and Ollama ignore.
+    """
+
+    output_limit_field: str = "max_completion_tokens"
+
+    def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        limit = payload.pop("max_completion_tokens", None)
+        limit = payload.pop("max_tokens", limit)
+        if limit is not None:
+            payload[self.output_limit_field] = limit
+        return payload
+
+    def _create_chat_result(self, response: Any, generation_info: dict | None = None) -> Any:
+        result = super()._create_chat_result(response, generation_info)
+        data = response if isinstance(response, dict) else response.model_dump(warnings=False)
+        for generation, choice in zip(result.generations, data.get("choices") or []):
+            thinking = _reasoning_field(choice.get("message") or {})
+            if thinking:
+                generation.message.additional_kwargs["reasoning_content"] = thinking
+        return result
+
+    def _convert_chunk_to_generation_chunk(self, chunk: dict, default_chunk_class: type, base_generation_info: dict | None) -> Any:
+        generation = super()._convert_chunk_to_generation_chunk(chunk, default_chunk_class, base_generation_info)
+        choices = chunk.get("choices") or []
+        if generation is not None and choices:
+            thinking = _reasoning_field(choices[0].get("delta") or {})
+            if thinking:
+                generation.message.additional_kwargs["reasoning_content"] = thinking
+        return generation
+
+
+def _reasoning_field(message: Mapping[str, Any]) -> str:
+    for name in _REASONING_FIELDS:
+        value = message.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def make_chat_model(settings: ModelSettings, *, http_async_client: Any | None = None, max_tokens: int | None = None) -> ChatOpenAI:
     """A LangChain chat model for these settings (supports invoke/ainvoke/stream/astream).
 
     `complete`/`stream` pass a fresh `http_async_client` per call. Code that calls `ainvoke` on the
@@ -76,8 +155,10 @@ def make_chat_model(settings: ModelSettings, *, http_async_client: Any | None = 
     """
     if not settings.configured:
         raise ModelError("未配置模型：请设置 ASSISTANT_MODEL（以及 OPENAI_BASE_URL）后再试", kind="not_configured")
-    return ChatOpenAI(
+    return _CompatibleChatOpenAI(
         model=settings.model,
+        max_tokens=max_tokens,
+        output_limit_field=settings.output_limit_field,
         base_url=settings.base_url,
         api_key=settings.api_key,
         temperature=settings.temperature,
@@ -147,50 +228,113 @@ def _translate(exc: BaseException, settings: ModelSettings) -> ModelError:
     return ModelError(f"模型服务不可用：调用 {where} 失败（{type(exc).__name__}: {exc}）", kind="unavailable")
 
 
-def _completion(message: BaseMessage, settings: ModelSettings, messages: Messages) -> Completion:
-    text = tokens.message_text(message)
-    if not text.strip():
-        raise ModelError("模型返回了空内容", kind="empty")
+def _completion(message: BaseMessage, settings: ModelSettings, messages: Messages, max_tokens: int | None = None) -> Completion:
+    content = tokens.message_text(message)
+    text, inline_thinking, closed = split_thinking(content)
+    field_thinking = str((message.additional_kwargs or {}).get("reasoning_content") or "")
+    reasoning = "\n".join(part for part in (field_thinking.strip(), inline_thinking) if part)
     usage = (message.usage_metadata if isinstance(message, AIMessage) else None) or {}
     metadata = message.response_metadata or {}
     estimated = not usage
-    return Completion(
+    reasoning_tokens = (usage.get("output_token_details") or {}).get("reasoning") if usage else None
+    output_tokens = usage["output_tokens"] if usage else tokens.count_tokens(content) + (tokens.count_tokens(field_thinking) if field_thinking else 0)
+    if not reasoning_tokens and reasoning:
+        # The server did not break its count down: estimate, within what it says it produced.
+        reasoning_tokens = min(tokens.count_tokens(reasoning), output_tokens)
+    completion = Completion(
         text=text,
         model=metadata.get("model_name") or settings.model or "",
         input_tokens=usage["input_tokens"] if usage else tokens.count_tokens(messages),
-        output_tokens=usage["output_tokens"] if usage else tokens.count_tokens(text),
+        output_tokens=output_tokens,
         finish_reason=metadata.get("finish_reason"),
         usage_estimated=estimated,
+        reasoning=reasoning,
+        reasoning_tokens=int(reasoning_tokens or 0),
+        thinking_closed=closed,
+        max_tokens=max_tokens,
     )
+    _require_complete(completion)
+    return completion
 
 
-async def _complete_with(model: ChatOpenAI, settings: ModelSettings, messages: Messages) -> Completion:
+def _require_complete(completion: Completion) -> None:
+    """Raise ModelError unless the answer ended normally and has text (see the module docstring)."""
+    thought = f"（其中思考过程约 {completion.reasoning_tokens} 个 token）" if completion.reasoning_tokens else ""
+    if completion.truncated or not completion.thinking_closed:
+        limit = f"（上限 {completion.max_tokens} 个 token）" if completion.max_tokens else ""
+        if not completion.text:
+            message = f"模型的回答被截断：输出达到最大长度{limit}时仍在思考，没有写出正文{thought}"
+        else:
+            message = f"模型的回答被截断（达到最大输出长度{limit}{thought}），正文不完整，无法使用"
+        raise ModelError(message, kind="truncated", completion=completion)
+    if not completion.text:
+        if completion.reasoning:
+            raise ModelError(f"模型只给出了思考过程，没有正文{thought}", kind="empty", completion=completion)
+        raise ModelError("模型返回了空内容", kind="empty", completion=completion)
+    if completion.finish_reason is None:
+        raise ModelError(
+            "模型的回答没有正常结束（服务未给出结束原因，回答可能在中途断开），无法确认完整，未采用",
+            kind="incomplete",
+            completion=completion,
+        )
+    if completion.finish_reason not in NORMAL_FINISH:
+        why = {"content_filter": "被服务的内容过滤中止", "tool_calls": "转为调用工具"}.get(completion.finish_reason, f"结束原因为“{completion.finish_reason}”")
+        raise ModelError(f"模型的回答没有正常结束（{why}），未采用", kind="incomplete", completion=completion)
+
+
+async def _complete_with(model: ChatOpenAI, settings: ModelSettings, messages: Messages, max_tokens: int | None = None) -> Completion:
     prompt = convert_to_messages(messages)  # outside the try: a bad message is the caller's bug
     try:
         message = await model.ainvoke(prompt)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a ModelError, cause chained
         raise _translate(exc, settings) from exc
-    return _completion(message, settings, prompt)
+    return _completion(message, settings, prompt, max_tokens)
 
 
-async def complete(settings: ModelSettings, messages: Messages) -> Completion:
-    """One chat completion. Raises ModelError (Chinese message) on any failure or an empty answer."""
+async def complete(settings: ModelSettings, messages: Messages, *, max_tokens: int | None = None) -> Completion:
+    """One chat completion, limited to `max_tokens` output tokens (thinking included, where the
+    server counts it) when given. Raises ModelError (Chinese message) on any failure, an empty
+    answer, or an answer that did not end normally."""
     async with _http_client(settings) as client:
-        model = make_chat_model(settings, http_async_client=client)
-        return await _complete_with(model, settings, messages)
+        model = make_chat_model(settings, http_async_client=client, max_tokens=_capped(settings, max_tokens))
+        return await _complete_with(model, settings, messages, _capped(settings, max_tokens))
+
+
+def _capped(settings: ModelSettings, max_tokens: int | None) -> int | None:
+    if max_tokens is None or settings.max_output_tokens is None:
+        return max_tokens
+    return min(max_tokens, settings.max_output_tokens)
 
 
 TokenCallback = Callable[[str], None] | Callable[[str], Awaitable[None]]
 
 
-async def stream(settings: ModelSettings, messages: Messages, on_token: TokenCallback) -> Completion:
-    """Stream a chat completion, calling `on_token(piece)` (sync or async) for each text piece in
-    order; returns the whole answer. Raises ModelError like `complete` (pieces already delivered
-    stay delivered: the caller decides whether to discard them)."""
+async def stream(
+    settings: ModelSettings,
+    messages: Messages,
+    on_token: TokenCallback,
+    *,
+    max_tokens: int | None = None,
+    on_reasoning: TokenCallback | None = None,
+) -> Completion:
+    """Stream a chat completion, calling `on_token(piece)` (sync or async) for each answer piece in
+    order (thinking goes to `on_reasoning`, never to `on_token`); returns the whole answer. Raises
+    ModelError like `complete` — after the stream ends, so pieces already delivered stay delivered
+    and the caller must treat them as provisional until this returns."""
     prompt = convert_to_messages(messages)
     final: AIMessageChunk | None = None
+    limit = _capped(settings, max_tokens)
+    thinking = ThinkFilter()
+
+    async def deliver(callback: TokenCallback | None, piece: str) -> None:
+        if callback is None or not piece:
+            return
+        result = callback(piece)
+        if inspect.isawaitable(result):
+            await result
+
     async with _http_client(settings) as client:
-        model = make_chat_model(settings, http_async_client=client)
+        model = make_chat_model(settings, http_async_client=client, max_tokens=limit)
         async with aclosing(model.astream(prompt)) as chunks:
             while True:
                 # Only the model call is translated: an error in the caller's on_token is theirs.
@@ -201,14 +345,16 @@ async def stream(settings: ModelSettings, messages: Messages, on_token: TokenCal
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a ModelError
                     raise _translate(exc, settings) from exc
                 final = chunk if final is None else final + chunk
-                piece = tokens.message_text(chunk)
-                if piece:
-                    result = on_token(piece)
-                    if inspect.isawaitable(result):
-                        await result
+                answer, thought = thinking.feed(tokens.message_text(chunk))
+                thought += str((chunk.additional_kwargs or {}).get("reasoning_content") or "")
+                await deliver(on_reasoning, thought)
+                await deliver(on_token, answer)
+        answer, thought = thinking.flush()
+        await deliver(on_reasoning, thought)
+        await deliver(on_token, answer)
     if final is None:
         raise ModelError("模型服务返回格式错误：流式回答没有任何内容", kind="malformed")
-    return _completion(final, settings, prompt)
+    return _completion(final, settings, prompt, limit)
 
 
 async def complete_many(
