@@ -20,6 +20,20 @@ def _load(path: str):
         return None, exc.messages
 
 
+def _file_notices(path: str, figures) -> list[tuple[str, str]]:
+    """Warnings about the file itself: a YAML file that looks cut off, texts Word cannot hold."""
+    from assistant.figures.yaml_io import decode_bytes, read_limited, text_warnings
+    from assistant.safe_text import xml_illegal_warnings
+
+    notices = xml_illegal_warnings(figures)
+    if not str(path).lower().endswith((".xlsx", ".xlsm")):
+        try:
+            notices = [("", w) for w in text_warnings(decode_bytes(read_limited(path)))] + notices
+        except FiguresError:
+            pass  # it was read a moment ago; nothing more to say about its end
+    return notices
+
+
 def _settings(args) -> ReportSettings:
     return ReportSettings(execution_denominator=args.denominator, three_public_basis=args.three_public_basis)
 
@@ -35,16 +49,21 @@ def run_check(args) -> int:
                 print(f"  - {message}", file=sys.stderr)
         return 2
     findings = check(figures, _settings(args))
+    notices = _file_notices(args.figures, figures)
     if args.json:
-        print(json.dumps({"ok": not has_errors(findings), "readable": True, "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2))
+        payload = {"ok": not has_errors(findings), "readable": True, "findings": [f.to_dict() for f in findings]}
+        payload["file_warnings"] = [{"field": field, "message": message} for field, message in notices]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        if not findings:
+        if not findings and not notices:
             print("校验通过：未发现数据不一致。")
+        for _, message in notices:
+            print(f"[{SEVERITY_ZH['warning']}] {message}")
         for f in findings:
             print(f"[{SEVERITY_ZH[f.severity]}] {f.message}  （规则 {f.rule_id}；字段 {', '.join(f.fields)}）")
         errors_n = sum(1 for f in findings if f.severity == "error")
-        if findings:
-            print(f"共 {errors_n} 个错误，{len(findings) - errors_n} 个提醒。")
+        if findings or notices:
+            print(f"共 {errors_n} 个错误，{len(findings) + len(notices) - errors_n} 个提醒。")
     return 1 if has_errors(findings) else 0
 
 
