@@ -1,0 +1,30 @@
+"""体检: check a report's own arithmetic without a figures file.
+
+`inspect_text(text, name)` reads the figures of a report (with labels and places), rebuilds the
+relations its sentences and tables state — totals and parts, shares, differences and change rates,
+execution rates, worked formulas, fund-table totals, 自评表 weights — recomputes each with Decimal
+under the one rounding rule of `tolerance`, and returns an `InspectionReport`: every inconsistency
+with its place, both numbers and the rule, and the relations it could not read (never guessed).
+"""
+
+from __future__ import annotations
+
+from assistant.inspection.model import InspectionReport
+
+
+def inspect_text(text: str, name: str = "") -> InspectionReport:
+    from assistant.inspection.checker import Checker
+    from assistant.inspection.document import Document
+    from assistant.inspection.prose import check_prose
+    from assistant.inspection.tables import check_tables
+
+    doc = Document(text, name)
+    report = InspectionReport(name=name, figures=list(doc.values))
+    checker = Checker(doc, report)
+    check_prose(doc, checker)
+    check_tables(doc, checker)
+    report.findings.sort(key=lambda f: f.place.line)
+    return report
+
+
+__all__ = ["InspectionReport", "inspect_text"]
