@@ -57,12 +57,18 @@ class MissingFact:
     key: str
     label: str
     reason: str
+    # Structurally absent (a 三公 budget of 0, "本年无政府采购", no projects): nothing the user could
+    # enter would give it a value, so a scored indicator built on it is 不适用 rather than 需补充.
+    not_applicable: bool = False
 
 
 @dataclass
 class Ledger:
     facts: dict[str, Fact] = field(default_factory=dict)
     missing: dict[str, MissingFact] = field(default_factory=dict)
+    # Input fields whose blank value the calculator derived from their parts (field path → the
+    # part fields the user typed); see assistant.ledger.sums.
+    derived_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> Fact:
         if fact.key in self.facts:
@@ -70,8 +76,8 @@ class Ledger:
         self.facts[fact.key] = fact
         return fact
 
-    def add_missing(self, key: str, label: str, reason: str) -> None:
-        self.missing[key] = MissingFact(key, label, reason)
+    def add_missing(self, key: str, label: str, reason: str, not_applicable: bool = False) -> None:
+        self.missing[key] = MissingFact(key, label, reason, not_applicable)
 
     def extend(self, facts: Iterable[Fact]) -> None:
         for fact in facts:

@@ -42,25 +42,25 @@ def normalize_key(key: str) -> str:
     return _NUMBERED.sub("{n}", key.strip())
 
 
-def _sample_value(annotation: Any) -> Any:
+def _sample_value(annotation: Any, flag: bool = True) -> Any:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Union or (origin is not None and type(None) in args):
         inner = [a for a in args if a is not type(None)]
-        return _sample_value(inner[0]) if inner else None
+        return _sample_value(inner[0], flag) if inner else None
     if origin is typing.Annotated:
-        return _sample_value(args[0])
+        return _sample_value(args[0], flag)
     if origin is list:
-        return [_sample_value(args[0])] if args else []
+        return [_sample_value(args[0], flag)] if args else []
     if origin is dict:
         return {}
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
-            return _sample_data(annotation)
+            return _sample_data(annotation, flag)
         if issubclass(annotation, Enum):
             return next(iter(annotation))
         if issubclass(annotation, bool):
-            return True
+            return flag
         if issubclass(annotation, Decimal):
             return Decimal(1)
         if issubclass(annotation, int):
@@ -72,20 +72,25 @@ def _sample_value(annotation: Any) -> Any:
     return None
 
 
-def _sample_data(model: type[BaseModel]) -> dict:
-    return {name: _sample_value(info.annotation) for name, info in model.model_fields.items()}
+def _sample_data(model: type[BaseModel], flag: bool = True) -> dict:
+    return {name: _sample_value(info.annotation, flag) for name, info in model.model_fields.items()}
 
 
 @lru_cache(maxsize=8)
-def _sample_ledger(settings_json: str) -> Ledger:
+def _sample_ledgers(settings_json: str) -> tuple[Ledger, ...]:
+    # Two samples, every yes/no field on and then off: a flag can switch a fact on (重点项目) or off
+    # (本年无政府采购), and together they make every key.
     settings = ReportSettings.model_validate_json(settings_json)
-    return base_ledger(Figures.model_validate(_sample_data(Figures)), settings)
+    return tuple(base_ledger(Figures.model_validate(_sample_data(Figures, flag)), settings) for flag in (True, False))
 
 
 def sample_facts(settings: ReportSettings | None = None) -> dict[str, Fact]:
     """Normalised key → a sample fact (label, formula, input fields) for every key the calculator makes."""
-    ledger = _sample_ledger((settings or DEFAULT_SETTINGS).model_dump_json())
-    return {normalize_key(f.key): f for f in ledger}
+    facts: dict[str, Fact] = {}
+    for ledger in _sample_ledgers((settings or DEFAULT_SETTINGS).model_dump_json()):
+        for fact in ledger:
+            facts.setdefault(normalize_key(fact.key), fact)
+    return facts
 
 
 def known_ledger_keys(settings: ReportSettings | None = None) -> frozenset[str]:
