@@ -40,6 +40,8 @@ class DepartmentLine:
         return self.spec.name
 
     def value_text(self) -> str:
+        if not self.cell.applicable:
+            return NOT_APPLICABLE
         if self.spec.rule.kind == "entered":
             return "定性评价"
         return format_value(self.value, self.unit) if self.value is not None else NEEDS_INPUT
@@ -120,6 +122,25 @@ def parse_overrides(
     return parsed, errors
 
 
+def figures_overrides(figures: Figures) -> dict[str, OverrideValue]:
+    """The department scores stored in the figures file (部门整体自评表填报得分), as overrides."""
+    entered: dict[str, OverrideValue] = {}
+    for item in figures.department_scores:
+        if item.not_applicable:
+            entered[item.indicator] = NOT_APPLICABLE
+        elif item.score is not None:
+            entered[item.indicator] = item.score
+    return entered
+
+
+def _merged_overrides(figures: Figures, overrides: Mapping[str, OverrideValue] | None, profile: DepartmentProfile) -> tuple[dict, list[str]]:
+    """Scores from the figures file, then the given overrides (a command line's --overrides) on top;
+    both may name an indicator by id or by name, so they are merged by indicator id."""
+    stored, errors = parse_overrides(figures_overrides(figures), profile)
+    given, more = parse_overrides(overrides, profile)
+    return {**stored, **given}, [*errors, *more]
+
+
 def build_department_table(
     figures: Figures,
     ledger: Ledger,
@@ -127,20 +148,28 @@ def build_department_table(
     overrides: Mapping[str, OverrideValue] | None = None,
     settings: ReportSettings | None = None,
 ) -> DepartmentTable:
-    """Score every indicator of `profile` from `ledger`; `overrides` are entered scores (see module doc)."""
+    """Score every indicator of `profile` from `ledger`; `overrides` are entered scores (see module doc),
+    on top of those stored in the figures (`Figures.department_scores`).
+
+    An indicator whose ledger value is structurally absent (the calculator marks it not applicable:
+    a 三公 budget of 0, 本年无政府采购, no project spending) is 不适用 unless a score is entered; how
+    its 分值 is made up follows the profile (`not_applicable`: rescale the total, or the tier)."""
     settings = settings or DEFAULT_SETTINGS
-    entered, errors = parse_overrides(overrides, profile)
-    lines: list[DepartmentLine] = []
+    entered, errors = _merged_overrides(figures, overrides, profile)
     warnings: list[str] = []
+    pending: list[tuple[DepartmentTierSpec, DepartmentIndicatorSpec, Optional[Decimal], str, ScoreCell]] = []
     for tier, spec in profile.indicators():
         cell = ScoreCell(spec.weight)
         value: Optional[Decimal] = None
         unit = "%"
         if spec.source:
             fact = ledger.get(spec.source)
+            absent = ledger.missing.get(spec.source)
             if fact is not None:
                 value, unit = fact.value, fact.unit
-                cell.computed = rule_score(spec.rule, spec.weight, value)
+            elif absent is not None and absent.not_applicable:
+                cell.applicable = False
+                cell.missing = absent.reason
             else:
                 cell.missing = describe_missing(spec.source, figures, ledger, settings)
         else:
@@ -150,8 +179,19 @@ def build_department_table(
             if score is None:
                 cell.applicable = False
             else:
+                cell.applicable = True  # an entered score makes even a structurally absent line count
                 cell.entered = score
-                cell.error = check_entered(score, Decimal(0), spec.weight, f"指标{quoted(spec.name)}")
+        elif not cell.applicable:
+            warnings.append(f"指标{quoted(spec.name)}不适用：{cell.missing}。")
+        pending.append((tier, spec, value, unit, cell))
+    if profile.not_applicable == "tier":
+        warnings.extend(_rescale_tiers(profile, pending))
+    lines: list[DepartmentLine] = []
+    for tier, spec, value, unit, cell in pending:
+        if value is not None and cell.weight is not None:
+            cell.computed = rule_score(spec.rule, cell.weight, value)
+        if cell.entered is not None:
+            cell.error = check_entered(cell.entered, Decimal(0), cell.weight, f"指标{quoted(spec.name)}")  # type: ignore[arg-type]
         if cell.error:
             errors.append(cell.error)
         lines.append(DepartmentLine(tier, spec, value, unit, describe_rule(spec, unit), cell))
@@ -159,3 +199,24 @@ def build_department_table(
     warnings.extend(override_notes(named))
     result = totals(((f"{quoted(line.name)}", line.cell) for line in lines), profile.total)
     return DepartmentTable(figures.meta.unit_name, figures.meta.year, profile, lines, result, warnings, errors)
+
+
+def _rescale_tiers(profile: DepartmentProfile, pending: list) -> list[str]:
+    """Profile rule "tier": within a tier, the 分值 of indicators that do not apply is shared among the
+    tier's other indicators in proportion to their 分值, so the tier keeps its weight. A tier with no
+    applicable indicator left is dropped whole and the total is rescaled as usual."""
+    notes: list[str] = []
+    for tier in profile.tiers:
+        cells = [(spec, cell) for t, spec, _, _, cell in pending if t is tier]
+        full = sum((spec.weight for spec, _ in cells), Decimal(0))
+        kept = sum((spec.weight for spec, cell in cells if cell.applicable), Decimal(0))
+        if kept == full or kept == 0:
+            continue
+        for spec, cell in cells:
+            if cell.applicable:
+                cell.weight = spec.weight * full / kept
+        notes.append(
+            f"一级指标{quoted(tier.name)}中不适用指标的分值按比例分配给该一级指标的其他指标"
+            f"（各指标分值 × {num(full)} ÷ {num(kept)}）。"
+        )
+    return notes

@@ -181,6 +181,9 @@ class DepartmentProfile(_Spec):
     total: Decimal = Field(Decimal(100), title="满分")
     grades: list[GradeSpec] = Field(title="等级")
     tiers: list[DepartmentTierSpec] = Field(title="一级指标")
+    # How the 分值 of indicators that do not apply is made up: "total" rescales the total to the full
+    # marks (得分合计 × 满分 ÷ 适用分值合计); "tier" shares it among the same tier's other indicators.
+    not_applicable: Literal["total", "tier"] = Field("total", title="不适用指标的分值处理")
 
     @property
     def grade_scale(self) -> GradeScale:

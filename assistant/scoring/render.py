@@ -96,7 +96,7 @@ def department_table_data(table: DepartmentTable, official: bool = True) -> list
         tier_lines = [line for line in table.lines if line.tier is tier]
         for line in tier_lines:
             rows.append(
-                [tier.name, line.spec.level2, line.name, line.value_text(), num(line.spec.weight), line.standard,
+                [tier.name, line.spec.level2, line.name, line.value_text(), line.cell.weight_text(), line.standard,
                  *_cell_columns(line.cell, official)]
             )
         subtotal = table.tier_subtotal(tier)
