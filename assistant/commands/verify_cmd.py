@@ -1,73 +1,123 @@
-"""CLI: `verify --figures FIGURES.yaml TEXT_FILE [--json]` — trace every figure of a text.
+"""CLI: `verify --figures FIGURES.yaml REPORT [--against EXPORTED] [--json] [--all]`.
 
-Exit code 0 when every figure is supported and attributed, 1 otherwise, 2 when the figures file or
-the text cannot be read. The human output lists each problem as FILE:LINE:COLUMN with a Chinese
-explanation; `--all` lists every figure with its source.
+REPORT may be .docx (paragraphs and tables, in document order), .pdf (text layer), .md or .txt.
+Without --against every figure of the report is traced to the ledger or the notes; the human output
+lists each problem as FILE:LINE:COLUMN (with the paragraph or table row of a .docx) and a Chinese
+explanation; --all lists every figure with its source. With --against (the draft we exported, .docx
+or .md) it lists the sentences that changed and the status of every figure in them.
+
+Exit codes: 0 every figure (or every figure in a changed sentence) is supported, 1 findings, 2 the
+figures file or a report cannot be read.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 
-def _read_text(path: str) -> str:
-    """UTF-8 (with or without BOM); GB18030 for files saved by older Chinese Windows tools."""
-    data = Path(path).read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def run_verify(args) -> int:
-    # The figures model and the ledger are heavier imports; load them only for this command.
+def _load_ledger(path: str):
+    """(ledger, notes) or an exit code after printing why the figures file cannot be read."""
     from assistant.figures import load_figures
     from assistant.figures.yaml_io import FiguresError
     from assistant.ledger.calculator import note_texts
     from assistant.scoring import build_scored_ledger
-    from assistant.verify import verify
 
     try:
-        figures = load_figures(args.figures)
+        figures = load_figures(path)
     except FiguresError as exc:
-        print(f"无法读取数据文件 {args.figures}：", file=sys.stderr)
+        print(f"无法读取数据文件 {path}：", file=sys.stderr)
         for message in getattr(exc, "messages", [str(exc)]):
             print(f"  - {message}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"无法读取数据文件 {args.figures}：{exc.strerror or exc}", file=sys.stderr)
+        print(f"无法读取数据文件 {path}：{exc.strerror or exc}", file=sys.stderr)
         return 2
-    try:
-        text = _read_text(args.text)
-    except OSError as exc:
-        print(f"无法读取待核对的文本 {args.text}：{exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"无法读取待核对的文本 {args.text}：既不是 UTF-8 也不是 GB18030 编码。", file=sys.stderr)
-        return 2
+    return build_scored_ledger(figures), note_texts(figures)
 
-    report = verify(text, build_scored_ledger(figures), note_texts(figures))
+
+def _read(path: str, what: str):
+    from assistant.verify.documents import DocumentError, read_document
+
+    try:
+        return read_document(path)
+    except DocumentError as exc:
+        print(f"无法读取{what}：{exc}", file=sys.stderr)
+        return None
+
+
+def run_verify(args) -> int:
+    loaded = _load_ledger(args.figures)
+    if isinstance(loaded, int):
+        return loaded
+    ledger, notes = loaded
+    document = _read(args.text, "待核对的文本")
+    if document is None:
+        return 2
+    if args.against:
+        exported = _read(args.against, "导出稿")
+        if exported is None:
+            return 2
+        return _run_diff(args, exported, document, ledger, notes)
+
+    from assistant.verify import verify
+
+    # The attachments (自评表, 基础数据表) carry the scoring profile's 分值 and 评分标准, which are
+    # no ledger figures: the report text is checked, the attachments are named as not checked.
+    report = verify(document.body_text, ledger, notes)
+    attachments = document.attachment_blocks
+    skipped = (
+        f"附件部分（自{attachments[0].place}起，共{len(attachments)}段/行）为自评表等附件，其中的分值和评分标准来自评分方案，未作数字核对；"
+        "修改了附件时请用 --against 导出稿 核对改动。"
+        if attachments
+        else ""
+    )
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        data = report.to_dict()
+        data["attachments_not_checked"] = skipped
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
 
     print(report.summary())
+    if skipped:
+        print(skipped)
     shown = report.findings if args.all else report.problems
     for finding in shown:
-        print(f"{args.text}:{finding.line}:{finding.column}: “{finding.text}” {finding.to_dict()['status_zh']}：{finding.message}")
+        place = document.place_of_line(finding.line)
+        where = f"{args.text}:{finding.line}:{finding.column}"
+        if not place.endswith("行"):
+            where += f"（{place}）"
+        print(f"{where}: “{finding.text}” {finding.to_dict()['status_zh']}：{finding.message}")
     return 0 if report.ok else 1
+
+
+def _run_diff(args, exported, edited, ledger, notes) -> int:
+    from assistant.verify.diff import check_edits
+
+    edits = check_edits(exported, edited, ledger, notes)
+    if args.json:
+        print(json.dumps(edits.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(edits.render_text(verbose=args.all))
+    return 0 if edits.ok else 1
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "verify",
-        help="核对文本中的每个数字：来自账目或工作记录，且没有张冠李戴",
-        description="找出文本中的每个数字，逐一核对其是否来自数据文件的账目或用户的工作记录。",
+        help="核对报告中的每个数字：来自账目或工作记录，且没有张冠李戴；或只核对修改稿中改动的语句",
+        description=(
+            "找出报告中的每个数字，逐一核对其是否来自数据文件的账目或用户的工作记录。"
+            "报告可以是 .docx（正文段落和表格）、.pdf（文字层）、.md 或 .txt。"
+            "给出 --against 导出稿时，列出修改稿中改动的语句及其中每个数字的核对结果。"
+            "退出码：0 全部有据，1 有问题，2 文件无法读取。"
+        ),
     )
     parser.add_argument("--figures", required=True, metavar="FIGURES.yaml", help="数据文件（YAML 或 Excel）")
-    parser.add_argument("text", metavar="TEXT_FILE", help="待核对的文本（Markdown 或纯文本）")
+    parser.add_argument("text", metavar="REPORT", help="待核对的报告（.docx、.pdf、.md 或 .txt）")
+    parser.add_argument(
+        "--against", metavar="EXPORTED", help="本工具导出的原稿（.docx 或 .md）；只列出并核对修改稿中改动的语句"
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出全部核对结果")
     parser.add_argument("--all", action="store_true", help="列出全部数字及其来源，而不只是有问题的")
     parser.set_defaults(handler=run_verify)

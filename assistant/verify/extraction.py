@@ -49,6 +49,7 @@ _MID_QUALIFIERS = "余多来几"
 # A hyphen right before a number is a minus sign unless it joins two things (9704-2012, 30%-40%).
 _NOT_BEFORE_MINUS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ%)）]】-") | set(NUMERAL_CHARS)
 _MONEY = set(MONEY_UNITS)
+_BROKEN_DECIMAL_RE = re.compile(r"\.[ \t]*\n\s*([0-9]+)(?=%|[万亿千]?元)")
 
 
 @dataclass
@@ -157,6 +158,12 @@ class _Scanner:
                 return m.end()
             if parse_chinese(core) is None:
                 return start + 1  # 一三个: not a numeral here, but 三个 may be
+
+        else:
+            broken = _BROKEN_DECIMAL_RE.match(t, core_end)
+            if broken and "." not in core:
+                # A text layer that broke a line inside a decimal ("95.\n\n10%"): one number.
+                core, core_end = f"{core}.{broken.group(1)}", broken.end()
 
         ordinal = classify.ordinal_start(t, start)
         if ordinal is not None:
