@@ -1,7 +1,9 @@
 """Figure tables for the export, built from ledger facts only (so their text is the ledger's, byte for byte).
 
 Each table belongs to a section (by outline section id) and is drawn right after that section's text;
-a row whose facts are all absent is left out, and a table with no rows is not drawn.
+a row whose facts are all absent is left out, and a table with no rows is not drawn. Captions carry no
+number here: the exporters number the tables actually drawn (`TableNumbers`), so an omitted table
+never leaves a gap (表2 → 表4).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class Table:
 _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]] = {
     "budget": [
         (
-            "表1 预算与决算收支情况",
+            "预算与决算收支情况",
             ("项目", "年初预算数", "全年预算数", "决算数"),
             [
                 ("收入合计", ["budget.income.total", "adjusted.income.total", "final.income.total"]),
@@ -38,7 +40,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "three_public": [
         (
-            "表2 “三公”经费情况",
+            "“三公”经费情况",
             ("项目", "预算数", "决算数", "上年决算数"),
             [
                 ("合计", ["three_public.budget.total", "three_public.actual.total", "three_public.last_year_actual.total"]),
@@ -50,7 +52,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "procurement": [
         (
-            "表3 政府采购情况",
+            "政府采购情况",
             ("项目", "金额"),
             [
                 ("政府采购支出合计", ["procurement.total"]),
@@ -62,7 +64,7 @@ _SPECS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, list[str]]]]]
     ],
     "assets": [
         (
-            "表4 资产情况",
+            "资产情况",
             ("项目", "金额"),
             [
                 ("资产总额", ["assets.total_assets"]),
@@ -100,9 +102,27 @@ def section_tables(section_id: str, ledger: Ledger) -> list[Table]:
     return tables
 
 
-def markdown_table(table: Table) -> list[str]:
-    lines = [table.caption, "", "| " + " | ".join(table.header) + " |", "|" + "---|" * len(table.header)]
-    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+class TableNumbers:
+    """Continuous numbering of the body's tables in the order they are drawn: 表1, 表2, …"""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def caption(self, table: Table) -> str:
+        self.count += 1
+        return f"表{self.count} {table.caption}"
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", "<br>")
+
+
+def markdown_table(table: Table, caption: str | None = None) -> list[str]:
+    """A table as Markdown lines; `caption` overrides the table's own (e.g. with its number)."""
+    shown = table.caption if caption is None else caption
+    lines = [shown, ""] if shown else []
+    lines += ["| " + " | ".join(_md_cell(h) for h in table.header) + " |", "|" + "---|" * len(table.header)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
     return lines + [""]
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 
 from assistant.drafting import draft_report
 from assistant.export.markdown import report_to_markdown
@@ -74,8 +74,10 @@ def test_title_and_headings_follow_official_numbering(exported):
 def test_body_indent_and_line_spacing(exported):
     *_, report, doc, _ = exported
     body = [p for p in doc.paragraphs if p.text.startswith("2023年年初预算安排收入")][0]
-    assert body.paragraph_format.first_line_indent == Pt(32)
-    assert body.paragraph_format.line_spacing == Pt(28)
+    # two characters of the 28-character line (3号 condensed by 0.25 pt), and Word's own unit too
+    assert body.paragraph_format.first_line_indent == Pt(2 * (16 - 0.25))
+    assert body.paragraph_format.element.pPr.ind.get(qn("w:firstLineChars")) == "200"
+    assert body.paragraph_format.line_spacing == Twips(579)
 
 
 def test_tables_hold_ledger_figures_byte_for_byte(exported):
@@ -96,9 +98,15 @@ def test_markdown_headings_and_figures(exported):
     assert report_to_markdown(report).count("##") == md.count("##")
 
 
-def test_each_self_evaluation_form_starts_one_new_page(exported):
+def test_each_attachment_is_a_section_of_its_own(exported):
     figures, ledger, report, doc, _ = exported
-    # the report body, then the 部门整体支出绩效自评表, then one 项目支出绩效自评表 per project
-    assert len(doc.sections) == 1 + 1 + len(figures.projects)
-    captions = [p.text for p in doc.paragraphs if p.text == "项目支出绩效自评表"]
-    assert len(captions) == len(figures.projects)
+    # the report body, the 基础数据表 (portrait), the 部门整体支出绩效自评表 and the 项目支出绩效自评表 (landscape)
+    orientations = [s.page_width > s.page_height for s in doc.sections]
+    assert orientations == [False, False, True, True]
+    labels = [p.text for p in doc.paragraphs if re.fullmatch(r"附件\d", p.text)]
+    assert labels == ["附件1", "附件2", "附件3"]
+    # one page per project: the first starts with the section, each other after a page break
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("项目支出绩效自评表（")]
+    assert captions == [f"项目支出绩效自评表（{p.name}）" for p in figures.projects]
+    breaks = doc.element.body.xml.count('w:type="page"')
+    assert breaks == len(figures.projects) - 1
