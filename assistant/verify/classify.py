@@ -105,7 +105,10 @@ def _shape_res() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
         rf"(?P<word>{alt('caption_words')})[ ]?(?P<num>[0-9]+(?:[-－.][0-9]+)*)"
         rf"(?:[ ]?(?:[-－~～至到、和及与]|—+)[ ]?(?:{alt('caption_words')})?[ ]?[0-9]+(?:[-－.][0-9]+)*)*"
     )
-    contact = re.compile(rf"(?:{alt('contact_words')})(?:号码|号)?[ ]?[:：]?[ ]?(?=[(（0-9+])")
+    contact = re.compile(
+        rf"(?P<contact>{alt('contact_words')})(?:号码|号)?[ ]?[:：]?[ ]?(?=[(（0-9+])"
+        rf"|(?P<code>{alt('code_words')})[ ]?[:：]?[ ]?(?=[0-9A-Za-z])"
+    )
     nouns = alt("part_nouns")
     part = re.compile(rf"(?P<num>[一二两三四五六七八九十]|[1-9])[ ]?[个大]?(?:{nouns})")
     return caption, contact, part, frozenset(str(c) for c in data.get("caption_not_after") or ())
@@ -123,6 +126,10 @@ _SHAPES_RE = re.compile(
     r"|(?P<long>(?<![0-9.,])[0-9]{9,}(?![0-9.,]))"
     r"|(?P<zero>(?<![0-9.,])0[0-9]+(?![0-9.,年月日号时分秒]))"
 )
+
+
+_CONTACT_NUMBER_RE = re.compile(r"[(（+]?[0-9][0-9()（）\-－ 转]*[0-9]")
+_CODE_AFTER_WORD_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/_]*")
 
 
 def _is_code(token: str) -> bool:
@@ -145,7 +152,11 @@ def _unit_follows(text: str, end: int) -> bool:
     lex = lexicon()
     m = _UNIT_AFTER_RE.match(text, end)
     pos = m.end() if m else end
-    return bool(lex.unit_re.match(text, pos)) or text.startswith(("万", "亿", "千"), pos)
+    unit = lex.unit_re.match(text, pos)
+    if unit:
+        after = text[unit.end()] if unit.end() < len(text) else ""
+        return not (after and after in lex.not_a_unit_before.get(unit.group(), ()))
+    return text.startswith(("万", "亿", "千"), pos)
 
 
 def _shape_spans(text: str) -> list[Span]:
@@ -171,16 +182,21 @@ def _shape_spans(text: str) -> list[Span]:
                 reason = "长串数字（编号）" if kind == "long" else "以0开头的编号"
                 spans.append(Span(start, end, IDENTIFIER, reason))
     for m in contact_re.finditer(text):
-        number = re.compile(r"[(（+]?[0-9][0-9()（）\-－ 转]*[0-9]").match(text, m.end())
-        if number:
-            spans.append(Span(number.start(), number.end(), CONTACT, "电话、传真或邮编"))
+        if m.group("contact"):
+            number = _CONTACT_NUMBER_RE.match(text, m.end())
+            if number:
+                spans.append(Span(number.start(), number.end(), CONTACT, "电话、传真或邮编"))
+        else:
+            number = _CODE_AFTER_WORD_RE.match(text, m.end())
+            if number:
+                spans.append(Span(number.start(), number.end(), IDENTIFIER, f"{m.group('code')}"))
     for m in caption_re.finditer(text):
         before = text[m.start() - 1] if m.start() else ""
         if before and before in not_after:
             continue
         if _unit_follows(text, m.end()):
             continue
-        spans.append(Span(m.start("num"), m.end(), CAPTION, f"{m.group('word')}的编号"))
+        spans.append(Span(m.start(), m.end(), CAPTION, f"{m.group('word')}的编号"))
     for m in part_re.finditer(text):
         if m.group("num").isdigit() and m.start() and text[m.start() - 1].isdigit():
             continue

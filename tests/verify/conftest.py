@@ -67,3 +67,49 @@ def seed():
 
     figures = load_figures(SEED_FIGURES)
     return SEED_REFERENCE.read_text(encoding="utf-8"), build_scored_ledger(figures), note_texts(figures)
+
+
+# ---- real published excerpts (../shared/real/, read in place, never copied into the project) ----
+
+REAL_CASES_DIR = REPO / "evals" / "real"
+REAL_ENV = "ASSISTANT_REAL_DIR"
+
+
+def real_dir() -> Path | None:
+    """The folder of real excerpts: $ASSISTANT_REAL_DIR, else shared/real beside the repository (or
+    beside any folder above it, for a worktree checked out deeper), else None."""
+    import os
+
+    configured = os.environ.get(REAL_ENV, "").strip()
+    if configured:
+        path = Path(configured)
+        return path if path.is_dir() else None
+    for parent in REPO.parents:
+        candidate = parent / "shared" / "real"
+        if (candidate / "INDEX.md").is_file():
+            return candidate
+    return None
+
+
+def require_real_dir() -> Path:
+    found = real_dir()
+    if found is None:
+        pytest.skip(f"真实报告节选目录不存在（../shared/real/，或环境变量 {REAL_ENV}），跳过真实文本测试")
+    return found
+
+
+def excerpt_text(path: Path) -> str:
+    """An excerpt without its '# source: URL' line (metadata, not report text)."""
+    text = path.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    return rest if first.startswith("# source:") else text
+
+
+def real_case(name: str):
+    """(ledger, notes) of evals/real/<name>.yaml, built by the real calculator."""
+    from assistant.figures import load_figures
+    from assistant.ledger.calculator import note_texts
+    from assistant.scoring import build_scored_ledger
+
+    figures = load_figures(REAL_CASES_DIR / f"{name}.yaml")
+    return build_scored_ledger(figures), note_texts(figures)
