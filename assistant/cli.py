@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "assistant.commands.score_cmd",  # score
     "assistant.commands.excel_cmd",  # excel template|export|import
     "assistant.commands.eval_cmd",  # eval
+    "assistant.commands.inspect_cmd",  # inspect (体检)
 )
 
 # argparse's own English (usage, errors, headings) in Chinese. argparse looks its `_` up at call

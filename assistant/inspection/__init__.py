@@ -12,14 +12,15 @@ from __future__ import annotations
 from assistant.inspection.model import InspectionReport
 
 
-def inspect_text(text: str, name: str = "") -> InspectionReport:
+def inspect_text(text: str, name: str = "", where=None) -> InspectionReport:
+    """Inspect a report's text; `where(line)` may give the source's own place of a line."""
     from assistant.inspection.checker import Checker
     from assistant.inspection.document import Document
     from assistant.inspection.prose import check_prose
     from assistant.inspection.tables import check_tables
 
-    doc = Document(text, name)
-    report = InspectionReport(name=name, figures=list(doc.values))
+    doc = Document(text, name, where)
+    report = InspectionReport(name=name, figures=list(doc.values), text=text)
     checker = Checker(doc, report)
     check_prose(doc, checker)
     check_tables(doc, checker)
@@ -27,4 +28,12 @@ def inspect_text(text: str, name: str = "") -> InspectionReport:
     return report
 
 
-__all__ = ["InspectionReport", "inspect_text"]
+def inspect_path(path) -> InspectionReport:
+    """Read a report file (.docx, .pdf, .md, .txt) and inspect it; raises ReportUnreadable."""
+    from assistant.inspection.reading import read_report
+
+    document = read_report(path)
+    return inspect_text(document.text, document.name, document.place_of_line)
+
+
+__all__ = ["InspectionReport", "inspect_path", "inspect_text"]

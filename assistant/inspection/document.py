@@ -36,9 +36,10 @@ class Sentence:
 
 
 class Document:
-    def __init__(self, text: str, name: str = ""):
+    def __init__(self, text: str, name: str = "", where=None):
         self.text = text
         self.name = name
+        self._where = where  # line → the source's own place (第3段, 表2第4行), from a .docx
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.values = self._read_values()
         self._offsets = [v.offset for v in self.values]
@@ -61,7 +62,8 @@ class Document:
         if len(excerpt) > EXCERPT_CHARS:
             excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
         line = self.line_of(start)
-        return Place(line, excerpt, start - self._line_starts[line - 1] + 1)
+        where = self._where(line) if self._where is not None else ""
+        return Place(line, excerpt, start - self._line_starts[line - 1] + 1, where)
 
     def sentence_place(self, sentence: Sentence) -> Place:
         return self.place(sentence.start, sentence.end)

@@ -40,13 +40,21 @@ class Place:
     line: int
     excerpt: str
     column: int = 1  # 1-based, in characters: long one-line copies need it
+    where: str = ""  # the document's own place when it has one: 第3段, 表2第4行
+
+    @property
+    def label(self) -> str:
+        if self.where and not self.where.startswith("第"):
+            return self.where  # 表2第4行
+        if self.where:
+            return self.where if self.column == 1 else f"{self.where}第{self.column}字"
+        return f"第{self.line}行" if self.column == 1 else f"第{self.line}行第{self.column}字"
 
     def __str__(self) -> str:
-        where = f"第{self.line}行" if self.column == 1 else f"第{self.line}行第{self.column}字"
-        return f"{where}“{self.excerpt}”"
+        return f"{self.label}“{self.excerpt}”"
 
     def to_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "excerpt": self.excerpt}
+        return {"line": self.line, "column": self.column, "place": self.label, "excerpt": self.excerpt}
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,8 @@ class InspectionReport:
     checked: list[tuple[str, Place]] = field(default_factory=list)  # (rule, place) of each relation recomputed
     findings: list[Finding] = field(default_factory=list)
     unchecked: list[Unchecked] = field(default_factory=list)
+    fund_tables: list = field(default_factory=list, repr=False)  # tables.FundTable, for the prefill
+    text: str = field(default="", repr=False)
 
     @property
     def errors(self) -> list[Finding]:

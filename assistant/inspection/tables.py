@@ -75,6 +75,7 @@ class FundTable:
 def check_tables(doc: Document, ck: Checker) -> None:
     cells = _cells(doc.text)
     tables = _fund_tables(cells)
+    ck.report.fund_tables = tables  # read again by the prefill (assistant.inspection.prefill)
     for table in tables:
         _check_fund_table(doc, ck, table)
     run_weights = _run_together(doc, ck)

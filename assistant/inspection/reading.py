@@ -1,0 +1,40 @@
+"""Read a report for 体检 through the verifier's document reader (.docx paragraphs and tables, .pdf
+text layer, .md, .txt; size and damaged-file checks of the corpus loaders), and list a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.verify.documents import SUFFIXES, Document, DocumentError, read_document
+
+
+class ReportUnreadable(Exception):
+    """str(error) is the Chinese message naming the file (exit code 2)."""
+
+
+def read_report(path: str | Path) -> Document:
+    try:
+        return read_document(path)
+    except DocumentError as exc:
+        raise ReportUnreadable(str(exc)) from None
+    except (OSError, ValueError) as exc:  # a reader slipping a low-level error: still the file's fault
+        raise ReportUnreadable(f"{path}：无法读取（{exc}）。") from None
+
+
+def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Files to inspect: each file given, and the reports inside each folder given (sorted,
+    recursively). Returns the files and the Chinese messages for paths that are neither."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$")))
+            if not found:
+                problems.append(f"{path}：文件夹中没有可体检的报告（支持 {'、'.join(SUFFIXES)}）。")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(f"{path}：文件不存在。")
+    return files, problems
