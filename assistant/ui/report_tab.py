@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +13,7 @@ from assistant.drafting.outline import OutlineError, load_outline
 from assistant.drafting.pipeline import draft_report
 from assistant.drafting.redraft import ADOPTED_DRAFTER, apply_adopted, redraft_section, replace_section
 from assistant.export.markdown import report_to_markdown
-from assistant.export.report_files import write_report_files
+from assistant.export.report_files import export_files, report_file_stem
 from assistant.interface import Report
 from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
@@ -24,6 +22,7 @@ from assistant.workspace import dumps, report_to_dict
 
 S = st.session_state
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"queued": (0, "排队中"), "running": (35, "起草中…"), "done": (100, "完成"), "failed": (100, "失败")}
 
 
@@ -122,17 +121,13 @@ def _generate(figures, settings, outline, backend: str, model) -> None:
 
 
 def _exports(report: Report, figures, settings) -> dict[str, bytes]:
-    """The files the exporter writes for the report (.docx, .md and any attachment file), by
-    suffix-qualified name; cached while neither the report nor the figures change."""
+    """The files the exporter writes for the report, named “{单位}{年度}年度部门整体支出绩效自评报告”
+    (.docx, .md, -附件.md, .xlsx); cached while neither the report nor the figures change."""
     key = hashlib.sha1((dumps(report_to_dict(report)) + state.figures_digest(figures) + settings.model_dump_json()).encode()).hexdigest()
     cached = S.get("_export_cache")
     if cached and cached[0] == key:
         return cached[1]
-    ledger = build_scored_ledger(figures, settings)
-    with tempfile.TemporaryDirectory() as folder:
-        docx_path, md_path = Path(folder) / "report.docx", Path(folder) / "report.md"
-        written = write_report_files(report, ledger, figures, docx_path=docx_path, md_path=md_path)
-        files = {path.name: path.read_bytes() for path in written}
+    files = export_files(report, build_scored_ledger(figures, settings), figures)
     S["_export_cache"] = (key, files)
     return files
 
@@ -153,21 +148,22 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
         except Exception as exc:  # e.g. the attachment tables cannot be built from these figures
             st.error(f"导出文件未能生成：{exc}")
             files = {}
-        name = S["report_name"]
-        markdown = files.get("report.md", b"").decode("utf-8") or report_to_markdown(effective, build_scored_ledger(figures, settings))
-        columns = st.columns([1, 1, 1, 2])
-        if "report.docx" in files:
-            columns[0].download_button("下载 Word（.docx）", files["report.docx"], file_name=f"{name}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
-        columns[1].download_button("下载 Markdown（.md）", markdown, file_name=f"{name}.md", mime="text/markdown", key="download_md")
-        for file_name, data in files.items():
-            if file_name not in ("report.docx", "report.md"):
-                attachments = data.decode("utf-8")
-                label = file_name.replace("report", name)
-                columns[2].download_button("下载附件（.md）", data, file_name=label, mime="text/markdown", key="download_attachments")
+        stem = report_file_stem(figures.meta.unit_name, figures.meta.year)
+        markdown = files.get(f"{stem}.md", b"").decode("utf-8") or report_to_markdown(effective, build_scored_ledger(figures, settings))
+        columns = st.columns([1, 1, 1, 1])
+        if f"{stem}.docx" in files:
+            columns[0].download_button("下载 Word（.docx）", files[f"{stem}.docx"], file_name=f"{stem}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
+        columns[1].download_button("下载 Markdown（.md）", markdown, file_name=f"{stem}.md", mime="text/markdown", key="download_md")
+        if f"{stem}-附件.md" in files:
+            attachments = files[f"{stem}-附件.md"].decode("utf-8")
+            columns[2].download_button("下载附件（.md）", files[f"{stem}-附件.md"], file_name=f"{stem}-附件.md", mime="text/markdown", key="download_attachments")
+        if f"{stem}.xlsx" in files:
+            columns[3].download_button("下载附件（.xlsx）", files[f"{stem}.xlsx"], file_name=f"{stem}.xlsx", mime=XLSX_MIME, key="download_xlsx")
     else:
         markdown = report_to_markdown(effective)
         st.caption("数据修正后可下载 Word 和 Markdown 文件。")
 
+    _todo_notice(effective)
     _section_table(effective)
     for section_id in unplaced:
         st.caption(f"对话中采用的“{section_id}”一节未纳入：本报告中没有这一节（数据不足被省略）。")
@@ -181,11 +177,50 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
     with st.container(border=True):
         if view == "数字核验":
             _verification_view(effective, figures, settings)
+        elif figures is not None and files:
+            _layout_preview(effective, figures, settings, files)
         else:
             st.markdown(markdown)
             if attachments:
-                with st.expander("附件：绩效自评表"):
+                with st.expander("附件"):
                     st.markdown(attachments)
+
+
+def _todo_notice(report: Report) -> None:
+    """【待补：原因】 markers are the user's to-do: counted and named by section, never a figure error."""
+    from assistant.todos import todo_markers
+
+    pending = [(s.heading, len(todo_markers(s.text))) for s in report.sections if todo_markers(s.text)]
+    if pending:
+        total = sum(n for _, n in pending)
+        where = "、".join(f"“{heading}”{n}处" for heading, n in pending)
+        st.warning(f"待补内容{total}处：{where}。请在正文“【待补：原因】”处补充原因（可在数据录入的说明或差异原因中填写后重新生成）。")
+
+
+def _layout_preview(report: Report, figures, settings, files: dict[str, bytes]) -> None:
+    """The exported .docx as its pages (LibreOffice), else the HTML preview in 公文 format."""
+    import streamlit.components.v1 as components
+
+    from assistant.export.preview import build_preview
+    from assistant.export.report_files import report_attachments
+
+    stem = report_file_stem(figures.meta.unit_name, figures.meta.year)
+    docx = files.get(f"{stem}.docx", b"")
+    key = hashlib.sha1(docx).hexdigest()
+    cached = S.get("_preview_cache")
+    if cached and cached[0] == key:
+        shown = cached[1]
+    else:
+        ledger = build_scored_ledger(figures, settings)
+        with st.spinner("正在排版预览…"):
+            shown = build_preview(docx, report, ledger, report_attachments(report, ledger, figures), scale=1.2)
+        S["_preview_cache"] = (key, shown)
+    st.caption(shown.note)
+    if shown.images:
+        for number, image in enumerate(shown.images, start=1):
+            st.image(image, caption=f"第{number}页", width="stretch")
+    else:
+        components.html(shown.html, height=1200, scrolling=True)
 
 
 def _section_table(report: Report) -> None:

@@ -178,13 +178,17 @@ def test_offline_one_click_report_and_downloads(new_app, workspace):
     labels = {b.label for b in at.get("download_button")}
     assert {"下载 Word（.docx）", "下载 Markdown（.md）"} <= labels
     files = at.session_state["_export_cache"][1]
-    assert files["report.docx"][:2] == b"PK"
-    assert "衡山县妇女联合会" in files["report.md"].decode("utf-8")
+    drafted = at.session_state["report"]
+    stem = f"{drafted.unit_name}{drafted.title}"  # the seed outline's title is "{年度}年度部门整体支出绩效自评报告"
+    assert {f"{stem}.docx", f"{stem}.md", f"{stem}.xlsx"} <= set(files)
+    assert files[f"{stem}.docx"][:2] == b"PK"
+    assert "衡山县妇女联合会" in files[f"{stem}.md"].decode("utf-8")
     table = at.dataframe[0].value
     assert set(table["起草方式"]) == {"模板（离线）"}
     assert all(value.startswith("通过") for value in table["数字核验"])
-    # Preview: the Markdown of the report.
-    assert any("“三公”经费执行情况" in t for t in texts(at.markdown))
+    # 排版预览: the exported .docx as page images (LibreOffice), else the 公文-format HTML page.
+    shown = at.session_state["_preview_cache"][1]
+    assert shown.images or "“三公”经费执行情况" in shown.html
     # Redraft one section.
     at.selectbox(key="redraft_section").set_value("three_public")
     button(at, "重新生成本节").click()
