@@ -120,6 +120,14 @@ LAYOUT: tuple[SheetSpec, ...] = (
     ListSheet("问题与措施", lists=("problems", "improvements")),
     ListSheet("年中追加项目", lists=("final.added_projects",)),
     CellsSheet("其他", rows=("last_year", "final.added_budget", "final.variance_reasons", "other_notes"), unit="万元"),
+    ListSheet("其他编制", lists=("staffing.authorized_other", "last_year.staffing.authorized_other")),
+    CellsSheet(
+        "上年数据",
+        rows=("last_year.income", "last_year.expenditure", "last_year.staffing", "last_year.procurement", "last_year.assets"),
+        category=True,
+        unit="万元；人员编制为人",
+    ),
+    ListSheet("自评得分", lists=("department_scores",)),
 )
 
 KIND_OF_SPEC = {CellsSheet: "cells", ListSheet: "list", FundsSheet: "funds", IndicatorsSheet: "indicators"}
