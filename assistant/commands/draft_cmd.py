@@ -32,6 +32,17 @@ def run_draft(args) -> int:
         model_settings = ModelSettings.from_env().model_copy(update={"model": args.model})
         backend = "llm"
     settings = ReportSettings(outline=args.outline)
+    from assistant.ledger.checks import check, errors_of, failed_checks_notice
+
+    # Figures that fail the checks are not drafted silently (exit 1), unless forced; a forced report
+    # says so on its first page.
+    findings = check(figures, settings)
+    errors = errors_of(findings)
+    if errors and not getattr(args, "force", False):
+        print(f"数据校验未通过（{len(errors)}项错误），未生成报告。请更正后重试，或加 --force 强制生成：", file=sys.stderr)
+        for finding in errors:
+            print(f"  - {finding.message}（字段 {', '.join(finding.fields)}）", file=sys.stderr)
+        return 1
     retriever = None
     if backend == "llm":
         try:
@@ -45,6 +56,9 @@ def run_draft(args) -> int:
     except (OutlineError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if errors:
+        report.preamble = "\n".join(text for text in (failed_checks_notice(findings), report.preamble) if text)
+        print(f"注意：数据有{len(errors)}项校验错误，已按 --force 强制生成，报告首页已注明。", file=sys.stderr)
     ledger = build_scored_ledger(figures, settings)
     written = write_report_files(report, ledger, figures, docx_path=args.output, md_path=args.md)
     problems = 0
@@ -77,4 +91,5 @@ def register(sub) -> None:
     mode.add_argument("--model", help="使用大模型起草（OpenAI 兼容接口，见 OPENAI_BASE_URL 等设置）")
     p.add_argument("-o", "--output", type=Path, help=".docx 输出路径")
     p.add_argument("--md", type=Path, help="Markdown 输出路径")
+    p.add_argument("--force", action="store_true", help="数据校验有错误时仍然生成（报告首页注明未通过的校验项）")
     p.set_defaults(handler=run_draft)

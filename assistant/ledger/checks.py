@@ -389,3 +389,20 @@ def check(figures: Figures, settings: ReportSettings | None = None) -> list[Find
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
+
+
+def errors_of(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+def failed_checks_notice(findings: Iterable[Finding]) -> str:
+    """The first-page notice of a report drafted (forced) from figures that failed the checks, naming
+    each error; empty when there is none."""
+    errors = errors_of(findings)
+    if not errors:
+        return ""
+    listed = "；".join(f"{i}. {f.message.rstrip('。')}" for i, f in enumerate(errors, start=1))
+    return (
+        f"【数据校验未通过】本报告所依据的数据未通过一致性校验，共{len(errors)}项错误：{listed}。"
+        "报告按上述数据强制生成，其中相关数字可能有误，请更正数据后重新生成，不得直接报送。"
+    )

@@ -65,8 +65,9 @@ def render() -> None:
     if figures is None:
         st.warning("“数据录入”中还有需要修正的填写，修正后才能生成报告。")
     st.caption(f"提纲：{outline.name}（{len(outline.writable)} 个章节）。每个数字都来自计算台账，并在生成后逐一核对。")
-    if st.button("一键生成报告", type="primary", disabled=figures is None, key="generate_report"):
-        _generate(figures, settings, outline, backend, model)
+    notice, confirmed = _check_before_drafting(figures, settings)
+    if st.button("一键生成报告", type="primary", disabled=figures is None or not confirmed, key="generate_report"):
+        _generate(figures, settings, outline, backend, model, notice)
     report = state.report()
     if report is None:
         st.info("还没有生成报告。")
@@ -74,7 +75,25 @@ def render() -> None:
     _show_report(report, figures, settings, backend, model)
 
 
-def _generate(figures, settings, outline, backend: str, model) -> None:
+def _check_before_drafting(figures, settings) -> tuple[str, bool]:
+    """Figures that fail the checks: list the errors and ask before drafting. Returns the first-page
+    notice for a report drafted anyway ("" when the figures pass) and whether drafting may start."""
+    if figures is None:
+        return "", True
+    from assistant.ledger.checks import check, errors_of, failed_checks_notice
+
+    findings = check(figures, settings)
+    errors = errors_of(findings)
+    if not errors:
+        return "", True
+    st.error(f"数据校验未通过（{len(errors)}项错误），请先在“数据录入”中更正：")
+    for finding in errors:
+        st.markdown(f"- :red[{finding.message}]")
+    confirmed = st.checkbox("仍然生成（报告首页将注明数据未通过校验及各错误项）", key="generate_despite_errors")
+    return failed_checks_notice(findings), confirmed
+
+
+def _generate(figures, settings, outline, backend: str, model, notice: str = "") -> None:
     bars = {}
     status = st.status("正在起草各章节…", expanded=True)
     with status:
@@ -102,6 +121,8 @@ def _generate(figures, settings, outline, backend: str, model) -> None:
         status.update(label="生成失败", state="error")
         st.error(f"生成失败：{exc}")
         return
+    if notice:  # drafted from figures that failed the checks: said on the first page
+        report.preamble = "\n".join(text for text in (notice, report.preamble) if text)
     status.update(label=f"起草完成：{len(outline.writable)} 个章节", state="complete", expanded=False)
     state.set_report(
         report,
