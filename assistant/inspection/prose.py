@@ -159,7 +159,7 @@ def _check_parts(ck: Checker, place, relation: PartsRelation) -> None:
         relation.exhaustive = True
         return
     gap = total.value - computed
-    if gap > 0 and gap > abs(total.value) * tolerance.PARTIAL_LIST_SHARE:
+    if gap > 0 and not tolerance.is_slip(gap, total.value, total.places):
         ck.unchecked(
             "parts_sum", place,
             f"分项{listed}＝{_fmt(computed, total.unit)}比{label}{_amount(total)}少得多，可能只列了部分分项，未作判断。",
