@@ -85,7 +85,7 @@ def run_verify(args) -> int:
     for finding in shown:
         place = document.place_of_line(finding.line)
         where = f"{args.text}:{finding.line}:{finding.column}"
-        if not place.endswith("行"):
+        if place != f"第{finding.line}行":  # a .docx paragraph or table row, not a plain line
             where += f"（{place}）"
         print(f"{where}: “{finding.text}” {finding.to_dict()['status_zh']}：{finding.message}")
     return 0 if report.ok else 1
