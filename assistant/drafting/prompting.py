@@ -19,9 +19,12 @@ from typing import Any
 
 import yaml
 
+from assistant.drafting import note_sources
+from assistant.drafting.slots import NoteSlots, note_slots_for
 from assistant.llm import budget as tokens
+from assistant.verify.figure_tokens import find_figure_tokens
 from assistant.ledger.facts import Fact, Ledger, MissingFact
-from assistant.figures.model import Figures, FinalAccounts, field_label
+from assistant.figures.model import Figures
 from assistant.export.numbering import chinese_number
 from assistant.interface import OutlineSection, SectionContext
 from assistant.ledger.numbers import change_words
@@ -39,8 +42,9 @@ ENV_PROMPT_BUDGET = "ASSISTANT_PROMPT_BUDGET"
 
 _MARKER = re.compile(r"^<!--\s*(system|user)\s*-->\s*$", re.M)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# Digits in a retrieved passage are another unit's figures: masked so they cannot be copied.
-_PASSAGE_NUMBER = re.compile(r"[0-9０-９]+(?:[.．,][0-9０-９]+)*")
+# Figures in a retrieved passage are another unit's: each is replaced by this marker, which the
+# truth gate rejects if a model copies it into a draft.
+PASSAGE_MARK = "×"
 # A passage must not be able to close the fence it sits in.
 _FENCE_LIKE = re.compile(r"<{3,}|>{3,}")
 
@@ -151,71 +155,47 @@ def facts_block(section: OutlineSection, ledger: Ledger) -> str:
 
 # --- the user's notes ---------------------------------------------------------------------------
 
-
-NoteGroups = list[tuple[str, list[str]]]
-
-
-def _duties(f: Figures) -> NoteGroups:
-    return [(field_label(Figures, "duties"), list(f.duties))]
-
-
-def _work_notes(f: Figures) -> NoteGroups:
-    # One group per goal area: the area's title heads its items, as the user arranged them.
-    return [(area.title, list(area.items)) for area in f.work_notes]
-
-
-def _problems(f: Figures) -> NoteGroups:
-    return [(field_label(Figures, "problems"), list(f.problems))]
-
-
-def _improvements(f: Figures) -> NoteGroups:
-    items = [f"{i.title}：{i.detail}" if i.detail else i.title for i in f.improvements]
-    return [(field_label(Figures, "improvements"), items)]
-
-
-def _other_notes(f: Figures) -> NoteGroups:
-    return [(field_label(Figures, "other_notes"), [f.other_notes] if f.other_notes else [])]
-
-
-def _variance_reasons(f: Figures) -> NoteGroups:
-    text = f.final.variance_reasons
-    return [(field_label(FinalAccounts, "variance_reasons"), [text] if text else [])]
-
-
-def _added_projects(f: Figures) -> NoteGroups:
-    return [(field_label(FinalAccounts, "added_projects"), list(f.final.added_projects))]
-
-
-# The note fields an outline section may name (OutlineSection.notes) and where each lives in Figures.
-NOTE_SOURCES: dict[str, Callable[[Figures], NoteGroups]] = {
-    "duties": _duties,
-    "work_notes": _work_notes,
-    "problems": _problems,
-    "improvements": _improvements,
-    "other_notes": _other_notes,
-    "variance_reasons": _variance_reasons,
-    "added_projects": _added_projects,
-}
+# Where the note fields live (kept importable from here for callers of the old location).
+NoteGroups = note_sources.NoteGroups
+NOTE_SOURCES = note_sources.NOTE_SOURCES
 
 
 def section_notes(section: OutlineSection, figures: Figures) -> NoteGroups:
-    groups: NoteGroups = []
-    for name in section.notes:
-        source = NOTE_SOURCES.get(name)
-        if source is None:
-            raise PromptError(f"章节“{section.heading}”引用了未知的材料字段 {name}")
-        groups.extend((label, [t.strip() for t in items if t and t.strip()]) for label, items in source(figures))
-    return [(label, items) for label, items in groups if items]
+    """The section's notes as written: (group label, items), an item's parts joined by "："."""
+    try:
+        groups = note_sources.section_parts(section, figures)
+    except note_sources.NoteSourceError as exc:
+        raise PromptError(str(exc)) from None
+    return [(label, ["：".join(parts) for parts in items]) for label, items in groups]
 
 
-def notes_block(groups: NoteGroups) -> str:
+def slotted_note(text: str, notes: NoteSlots) -> str:
+    """A note with each of its figures shown as its slot (the model copies the slot, not the figure)."""
+    index = notes.index_of(text)
+    return notes.slotted(index) if index is not None else mask_figures(text)
+
+
+def notes_block(groups: NoteGroups | list, notes: NoteSlots | None = None) -> str:
     if not groups:
         return phrase("no_notes")
     lines: list[str] = []
     for label, items in groups:
-        lines.append(phrase("note_group", label=label))
-        lines.extend(phrase("note_item", text=item) for item in items)
+        parts_items = [item if isinstance(item, list) else [item] for item in items]
+        shown_label = slotted_note(label, notes) if notes is not None else label
+        lines.append(phrase("note_group", label=shown_label))
+        for parts in parts_items:
+            shown = "：".join(slotted_note(p, notes) if notes is not None else p for p in parts)
+            lines.append(phrase("note_item", text=shown))
     return "\n".join(lines)
+
+
+def section_notes_block(section: OutlineSection, context: SectionContext) -> str:
+    """The section's notes for the prompt, every figure in them replaced by its note slot."""
+    try:
+        groups = note_sources.section_parts(section, context.figures)
+    except note_sources.NoteSourceError as exc:
+        raise PromptError(str(exc)) from None
+    return notes_block(groups, note_slots_for(context.notes))
 
 
 def has_material(section: OutlineSection, context: SectionContext) -> bool:
@@ -236,9 +216,22 @@ def _passage_field(passage: Any, name: str) -> str:
     return str(getattr(passage, name, "") or "")
 
 
+def mask_figures(text: str) -> str:
+    """Every figure token (any script, number words, dates, slot-like brackets) replaced by “×”, a
+    marker the truth gate itself rejects wherever it appears in a draft."""
+    tokens = find_figure_tokens(text)
+    pieces, last = [], 0
+    for token in tokens:
+        pieces.append(text[last : token.start])
+        pieces.append(PASSAGE_MARK)
+        last = token.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def mask_passage(text: str) -> str:
-    """Untrusted text made safe to show: digits masked, fence-like markers removed."""
-    return _PASSAGE_NUMBER.sub("×", _FENCE_LIKE.sub("", text)).strip()
+    """Untrusted text made safe to show: fence-like markers removed, every figure masked."""
+    return mask_figures(_FENCE_LIKE.sub("", text)).strip()
 
 
 def reference_items(passages: Sequence[Any]) -> list[str]:
@@ -268,7 +261,8 @@ class Prompt:
     context_tokens: int = 0  # tokens of the references block as sent
     prompt_tokens: int = 0  # tiktoken estimate of the whole prompt
     budget: int = DEFAULT_PROMPT_BUDGET
-    slot_keys: tuple[str, ...] = ()
+    slot_keys: tuple[str, ...] = ()  # ledger slots offered
+    note_keys: tuple[str, ...] = ()  # note slots offered
 
     def token_report(self) -> dict[str, int]:
         return {
@@ -313,7 +307,7 @@ def build_prompt(
         "heading": section.heading,
         "instructions": section_instruction(section),
         "facts": facts_block(section, context.ledger),
-        "notes": notes_block(section_notes(section, context.figures)),
+        "notes": section_notes_block(section, context),
         "revision": revision,
         "request": request,
     }
@@ -342,7 +336,14 @@ def build_prompt(
         prompt_tokens=tokens.count_tokens(messages),
         budget=budget,
         slot_keys=tuple(f.key for f in section_facts(section, context.ledger)),
+        note_keys=section_note_keys(section, context),
     )
+
+
+def section_note_keys(section: OutlineSection, context: SectionContext) -> tuple[str, ...]:
+    notes = note_slots_for(context.notes)
+    indices = note_sources.section_note_indices(section, context.figures, notes)
+    return tuple(f.key for i in indices for f in notes.of_note(i))
 
 
 def prompt_files() -> list[Path]:
