@@ -1,4 +1,10 @@
-"""CLI: `draft` — the whole report to .docx (公文 format) and Markdown, offline or with a model."""
+"""CLI: `draft` — the whole report to .docx (公文 format) and Markdown, offline or with a model.
+
+Prints one line per section: the drafter, the gate's result on the model's draft (or the template's
+figure check), and, for a section that fell back to the template text, why. Exit status: 0 when every
+section passed (or the offline drafter was chosen), 3 when any section fell back to the template text
+or failed, 1 when a figure in the final text is not verified, 2 for unreadable input or options.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +50,7 @@ def run_draft(args) -> int:
             print(f"  - {finding.message}（字段 {', '.join(finding.fields)}）", file=sys.stderr)
         return 1
     retriever = None
-    if backend == "llm":
+    if backend == "llm" and not getattr(args, "no_examples", False):
         try:
             from assistant.corpus import ensure_sample_index
 
@@ -61,25 +67,46 @@ def run_draft(args) -> int:
         print(f"注意：数据有{len(errors)}项校验错误，已按 --force 强制生成，报告首页已注明。", file=sys.stderr)
     ledger = build_scored_ledger(figures, settings)
     written = write_report_files(report, ledger, figures, docx_path=args.output, md_path=args.md)
-    problems = 0
+    unverified = 0
+    fell_back = 0
     for section in report.sections:
         if section.drafter == "outline":
             continue
-        statuses = [f.get("status") for f in section.findings]
-        ok = sum(1 for s in statuses if s == "supported")
-        bad = len(statuses) - ok
-        problems += bad + (1 if section.error else 0)
-        line = f"{section.heading}：起草方式 {section.drafter}，数字核验 {ok}/{len(statuses)} 通过"
-        if section.fallback_reason:
-            line += f"；已改用模板文本（{section.fallback_reason.splitlines()[0]}）"
-        if section.error:
-            line += f"；{section.error}"
+        line, bad, fallback = section_line(section)
+        unverified += bad
+        fell_back += fallback
         print(line)
     for heading, reason in report.omitted:
         print(f"{heading}：{reason}")
     for path in written:
         print(f"已生成：{path}")
-    return 1 if problems else 0
+    if backend == "llm":
+        written_by_model = sum(1 for s in report.sections if s.drafter.startswith("llm:") and not s.fallback_reason and not s.error)
+        total = sum(1 for s in report.sections if s.drafter != "outline")
+        print(f"模型起草并通过核验 {written_by_model}/{total} 节；改用模板文本 {fell_back} 节")
+    if unverified:
+        return 1
+    return 3 if fell_back else 0
+
+
+def section_line(section) -> tuple[str, int, int]:
+    """(printed lines, unverified figures, 1 if the section fell back or failed) for one section."""
+    statuses = [f.get("status") for f in section.findings]
+    ok = sum(1 for s in statuses if s == "supported")
+    bad = len(statuses) - ok
+    drafter = "模板（离线）" if section.drafter == "template" and not section.fallback_reason else section.drafter
+    if section.error:
+        return f"{section.heading}：起草方式 {drafter}；起草失败：{section.error}", bad, 1
+    if section.fallback_reason:
+        reasons = [r.strip() for r in section.fallback_reason.splitlines() if r.strip()]
+        text = f"{section.heading}：模型草稿未通过，已改用模板文本（模板数字核验 {ok}/{len(statuses)} 通过）；原因：{reasons[0]}"
+        text += "".join(f"\n    {r}" for r in reasons[1:8])
+        if len(reasons) > 8:
+            text += f"\n    ……另有 {len(reasons) - 8} 条"
+        return text, bad, 1
+    gate = "通过" if section.verified and not bad else "未通过"
+    what = "核验" if section.drafter == "template" else "闸门"
+    return f"{section.heading}：起草方式 {drafter}；{what}{gate}（数字 {ok}/{len(statuses)} 有来源）", bad, 0
 
 
 def register(sub) -> None:
@@ -91,5 +118,6 @@ def register(sub) -> None:
     mode.add_argument("--model", help="使用大模型起草（OpenAI 兼容接口，见 OPENAI_BASE_URL 等设置）")
     p.add_argument("-o", "--output", type=Path, help=".docx 输出路径")
     p.add_argument("--md", type=Path, help="Markdown 输出路径")
+    p.add_argument("--no-examples", action="store_true", help="大模型起草时不检索、不附参考范文")
     p.add_argument("--force", action="store_true", help="数据校验有错误时仍然生成（报告首页注明未通过的校验项）")
     p.set_defaults(handler=run_draft)
