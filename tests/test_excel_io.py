@@ -465,3 +465,190 @@ def test_cli_bad_input_exits_2_with_chinese_messages(tmp_path, capsys):
     assert "YAML" in capsys.readouterr().err
     assert main(["excel", "export", str(SEED), "-o", str(tmp_path / "o.xls")]) == 2
     assert ".xlsx" in capsys.readouterr().err
+
+
+# --- forgiving import, nothing lost silently (issues 16.4, 17.5) ----------------------------------
+
+from assistant.figures.excel_io import read_excel  # noqa: E402
+
+
+def _without(figures: Figures, *paths: tuple) -> str:
+    data = figures.model_dump(mode="python")
+    for path in paths:
+        node = data
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = None
+    return dump_yaml(Figures.model_validate(data))
+
+
+def test_bad_cells_are_listed_and_every_good_value_kept():
+    figures = load_figures(SEED)
+
+    def edit(wb):
+        ws = wb["预算与决算"]
+        ws.cell(find_row(ws, "支出合计", 3), find_column(ws, "决算")).value = "八十"
+        staff = wb["人员编制"]
+        staff.cell(find_row(staff, "编制人数", 2), 3).value = "十二人"
+
+    source = workbook_with(figures, edit)
+    result = read_excel(source)
+    assert len(result.problems) == 2, result.messages()
+    by_sheet = {p.sheet: p for p in result.problems}
+    money = by_sheet["预算与决算"]
+    ws = load_workbook(io.BytesIO(source.getvalue()))["预算与决算"]
+    row = find_row(ws, "支出合计", 3)
+    assert (money.row, money.column, money.typed, money.expected) == (row, "决算", "八十", "应为数字")
+    assert money.cell == f"{chr(64 + find_column(ws, '决算'))}{row}"
+    assert "八十" in money.message and f"第{row}行" in money.message
+    assert by_sheet["人员编制"].typed == "十二人" and by_sheet["人员编制"].expected == "应为整数"
+    # Everything else came through; the two fields are empty, nothing guessed.
+    assert result.figures is not None
+    assert dump_yaml(result.figures) == _without(figures, ("final", "expenditure", "total"), ("staffing", "authorized_total"))
+    # The strict reader used by check/draft names the same cells.
+    assert sorted(errors_of(io.BytesIO(source.getvalue()))) == sorted(result.messages())
+
+
+def test_a_bad_cell_in_a_list_sheet_keeps_the_item():
+    figures = rich_figures()
+
+    def edit(wb):
+        ws = wb["绩效指标"]
+        ws.cell(3, find_column(ws, "年度指标值")).value = "很多"
+
+    result = read_excel(workbook_with(figures, edit))
+    (problem,) = result.problems
+    assert problem.sheet == "绩效指标" and problem.row == 3 and problem.typed == "很多"
+    assert result.figures is not None
+    assert len(result.figures.performance_indicators) == len(figures.performance_indicators)
+
+
+def test_formula_without_a_cached_value_is_an_error_naming_the_cell():
+    figures = load_figures(SEED)
+    coordinate = {}
+
+    def edit(wb):
+        ws = wb["预算与决算"]
+        cell = ws.cell(find_row(ws, "支出合计", 3), find_column(ws, "决算"))
+        cell.value = "=SUM(E5:E6)"  # openpyxl, like many tools, stores no result
+        coordinate["cell"] = cell.coordinate
+
+    result = read_excel(workbook_with(figures, edit))
+    (problem,) = result.problems
+    assert problem.cell == coordinate["cell"] and problem.sheet == "预算与决算"
+    assert "公式" in problem.message and "没有保存计算结果" in problem.message and "支出合计" in problem.message
+    with pytest.raises(FiguresError):
+        load_excel(workbook_with(figures, edit))
+
+
+def _same_import(figures: Figures, edit) -> list[str]:
+    result = read_excel(workbook_with(figures, edit))
+    assert result.problems == [], result.messages()
+    assert dump_yaml(result.figures) == dump_yaml(figures)
+    return result.notices
+
+
+def test_sheet_with_a_damaged_marker_is_matched_by_its_headers():
+    figures = rich_figures()
+
+    def clear_a1(wb):
+        wb["预算与决算"]["A1"] = None
+
+    (notice,) = _same_import(figures, clear_a1)
+    assert "预算与决算" in notice and "核对" in notice
+
+
+def test_sheet_with_its_key_row_wiped_is_matched_by_its_headers():
+    figures = rich_figures()
+
+    def wipe(wb):
+        for name in ("项目", "绩效指标", "工作记录", "三公经费"):
+            for cell in wb[name][1]:
+                cell.value = None
+
+    notices = _same_import(figures, wipe)
+    assert len(notices) == 4
+
+
+def test_sheet_without_its_hidden_column_is_matched_by_headers_and_row_labels():
+    figures = rich_figures()
+
+    def drop_column_a(wb):
+        for name in ("预算与决算", "单位信息", "项目"):
+            wb[name].delete_cols(1)
+
+    assert len(_same_import(figures, drop_column_a)) == 3
+
+
+def test_renamed_sheet_with_a_damaged_marker_is_matched_by_its_headers():
+    figures = rich_figures()
+
+    def edit(wb):
+        ws = wb["项目资金"]
+        ws["A1"] = "被改坏了"
+        ws.title = "资金"
+
+    _same_import(figures, edit)
+
+
+def test_damaged_sheet_that_matches_nothing_is_refused_with_a_message_not_dropped():
+    figures = rich_figures()
+
+    def edit(wb):
+        ws = wb["项目"]
+        for cell in ws[1]:
+            cell.value = None
+        for cell in ws[2]:
+            cell.value = "乱码" if cell.value else None
+        ws.title = "项目表（旧）"
+
+    result = read_excel(workbook_with(figures, edit))
+    assert any("项目表（旧）" in m and "没有导入" in m for m in result.messages()), result.messages()
+    with pytest.raises(FiguresError):
+        load_excel(workbook_with(figures, edit))
+
+
+def test_extra_sheet_or_column_with_data_is_reported():
+    figures = load_figures(SEED)
+
+    def edit(wb):
+        wb.create_sheet("我的备注")["B3"] = "今年的预算说明"
+        ws = wb["部门职责"]
+        ws.cell(2, 5).value = "备注"
+        ws.cell(3, 5).value = "重要"
+
+    messages = read_excel(workbook_with(figures, edit)).messages()
+    assert any("我的备注" in m for m in messages) and any("“备注”列" in m for m in messages), messages
+    # An empty extra sheet holds nothing to lose and is passed over.
+    assert read_excel(workbook_with(figures, lambda wb: wb.create_sheet("空表"))).problems == []
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        with package.open("xl/worksheets/sheet1.xml", "w") as entry:
+            chunk = b"<row>" + b" " * (1024 * 1024) + b"</row>"
+            for _ in range(100):
+                entry.write(chunk)
+    assert bomb.stat().st_size < 1024 * 1024
+    (message,) = errors_of(bomb)
+    assert "已拒绝打开" in message
+
+
+def test_cli_import_lists_bad_cells_exits_1_and_writes_the_good_values(tmp_path, capsys):
+    figures = load_figures(SEED)
+
+    def edit(wb):
+        ws = wb["预算与决算"]
+        ws.cell(find_row(ws, "支出合计", 3), find_column(ws, "决算")).value = "八十"
+
+    book = tmp_path / "filled.xlsx"
+    book.write_bytes(workbook_with(figures, edit).getvalue())
+    out = tmp_path / "figures.yaml"
+    assert main(["excel", "import", str(book), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "1 处需要改正" in err and "八十" in err and "“决算”列" in err
+    assert out.read_text(encoding="utf-8") == _without(figures, ("final", "expenditure", "total"))

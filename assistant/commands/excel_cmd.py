@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.figures import load_figures
 
-from assistant.figures.yaml_io import FiguresError, dump_yaml, save_yaml
+from assistant.figures.yaml_io import FiguresError, dump_yaml, dump_yaml_data, write_text_atomic
 
 
 def _fail(messages: list[str], heading: str) -> int:
@@ -45,21 +45,39 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
-    from assistant.figures.excel_io import load_excel
+    """Forgiving: every good value is written, every bad cell listed (exit 1) for the user to fix."""
+    from assistant.figures.excel_io import read_excel
 
     try:
-        figures = load_excel(args.workbook)
+        result = read_excel(args.workbook)
     except FiguresError as exc:
         return _fail(exc.messages, f"无法导入 Excel 文件 {args.workbook}：")
+    for notice in result.notices:
+        print(f"提醒：{notice}", file=sys.stderr)
+    if not _has_values(result.data):
+        return _fail(result.messages() or ["工作簿中没有填写任何数据。"], f"无法导入 Excel 文件 {args.workbook}：")
+    text = dump_yaml(result.figures) if result.figures is not None else dump_yaml_data(result.data)
+    if result.problems:
+        print(f"Excel 文件 {args.workbook} 中有 {len(result.problems)} 处需要改正（这些单元格未导入，其余数据已全部导入）：", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  - {problem.message}", file=sys.stderr)
     if not args.output:
-        sys.stdout.write(dump_yaml(figures))
-        return 0
+        sys.stdout.write(text)
+        return 1 if result.problems else 0
     try:
-        save_yaml(figures, args.output)
+        write_text_atomic(args.output, text)
     except OSError as exc:
         return _fail([f"无法写入文件 {args.output}：{exc.strerror or exc}。"], "无法保存数据文件：")
-    print(f"已写入 {args.output}")
-    return 0
+    print(f"已写入 {args.output}" + ("（有待改正的单元格，见上）" if result.problems else ""))
+    return 1 if result.problems else 0
+
+
+def _has_values(data) -> bool:
+    if isinstance(data, dict):
+        return any(_has_values(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_values(v) for v in data)
+    return data is not None
 
 
 def register(sub) -> None:

@@ -34,7 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, ValidationError
 
 from assistant.figures.model import Figures, label_for_path
-from assistant.figures.yaml_io import FiguresError, describe_validation_error, figures_from_data
+from assistant.figures.yaml_io import FiguresError, _reason, describe_validation_error, figures_from_data, range_problems, size_problem_paths
 
 MARK_PREFIX = "jixiao:"
 HEADER_MARK = "#表头"
@@ -717,6 +717,7 @@ class _Where(NamedTuple):
     row: int
     column: str
     row_label: str = ""
+    cell: str = ""  # the coordinate, e.g. D5
 
     def text(self) -> str:
         row_label = f"（{self.row_label}）" if self.row_label else ""
@@ -732,20 +733,34 @@ def _is_blank(value: Any) -> bool:
 
 
 class _Sheet:
-    """A marked sheet as read: column keys, header texts and data rows (lists of cells)."""
+    """A marked sheet as read: column keys, header texts and data rows (lists of cells). A sheet
+    whose hidden marks are damaged gets its keys from the template's layout instead (see
+    `_repair`): `row_keys` then names the rows of a fixed-rows sheet by their visible labels."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, rows: list | None = None):
         self.name = ws.title
-        rows = list(ws.iter_rows())
+        rows = list(ws.iter_rows()) if rows is None else rows
+        self.all_rows = rows
         keys = rows[KEY_ROW - 1] if rows else ()
         self.keys = {cell.column: _plain(cell.value) for cell in keys[1:] if _plain(cell.value)}
         header_index = next((i for i, r in enumerate(rows[:30]) if r and _plain(r[0].value) == HEADER_MARK), HEADER_ROW - 1)
+        self.header_index = header_index
         header = rows[header_index] if len(rows) > header_index else ()
         self.headers = {cell.column: _plain(cell.value) for cell in header if _plain(cell.value)}
         self.rows = rows[header_index + 1 :]
+        self.row_keys: dict[int, str] | None = None
 
     def header(self, column: int) -> str:
         return self.headers.get(column) or get_column_letter(column)
+
+    def where(self, row: int, column: int, label: str = "") -> "_Where":
+        return _Where(self.name, row, self.header(column), label, f"{get_column_letter(column)}{row}")
+
+    def row_key(self, row: tuple) -> str:
+        """The hidden key of a data row (column A), or the one its visible labels give."""
+        if self.row_keys is not None:
+            return self.row_keys.get(row[0].row, "") if row else ""
+        return _plain(row[0].value) if row else ""
 
     @staticmethod
     def cell(row: tuple, column: int):
@@ -813,7 +828,7 @@ class _Reader:
         for row in sheet.rows:
             if not row:
                 continue
-            key = _plain(row[0].value)
+            key = sheet.row_key(row)
             label = "/".join(_plain(sheet.value(row, c)) for c in label_columns if _plain(sheet.value(row, c)))
             if not key:
                 if any(not _is_blank(sheet.value(row, c)) for c in value_columns):
@@ -823,7 +838,7 @@ class _Reader:
                 continue
             for column, template in value_columns.items():
                 steps = _split(template.replace("*", key))
-                where = _Where(sheet.name, row[0].row, sheet.header(column), label)
+                where = sheet.where(row[0].row, column, label)
                 self.where.setdefault(steps, where)
                 value = self.convert(sheet, row, column, steps)
                 if value is not None:
@@ -861,7 +876,7 @@ class _Reader:
                 item: dict = {}
                 for column, name in fields:
                     path = steps + (len(items), name)
-                    self.where[path] = _Where(sheet.name, row[0].row, sheet.header(column))
+                    self.where[path] = sheet.where(row[0].row, column)
                     value = self.convert(sheet, row, column, path)
                     if value is not None:
                         item[name] = value
@@ -871,10 +886,10 @@ class _Reader:
                 started_by.append(raw)
             if child is not None:
                 children = items[-1][nested[1]]
-                self.where[steps + (len(items) - 1, nested[1], len(children))] = _Where(sheet.name, row[0].row, sheet.header(nested[0]))
+                self.where[steps + (len(items) - 1, nested[1], len(children))] = sheet.where(row[0].row, nested[0])
                 children.append(child)
         if items:
-            self.put(steps, items, _Where(sheet.name, HEADER_ROW, sheet.header(columns[0][0])))
+            self.put(steps, items, sheet.where(HEADER_ROW, columns[0][0]))
 
     def _read_text_list(self, sheet: _Sheet, steps: tuple, column: int) -> None:
         items: list[Any] = []
@@ -884,10 +899,10 @@ class _Reader:
             path = steps + (len(items),)
             value = self.convert(sheet, row, column, path)
             if value is not None:
-                self.where[path] = _Where(sheet.name, row[0].row, sheet.header(column))
+                self.where[path] = sheet.where(row[0].row, column)
                 items.append(value)
         if items:
-            self.put(steps, items, _Where(sheet.name, HEADER_ROW, sheet.header(column)))
+            self.put(steps, items, sheet.where(HEADER_ROW, column))
 
     def read_funds(self, sheet: _Sheet, spec: FundsSheet) -> None:
         projects = _split(spec.projects)
@@ -905,7 +920,7 @@ class _Reader:
             owner = name or owner
             if all(_is_blank(sheet.value(row, c)) for c in value_columns):
                 continue
-            owner_where = _Where(sheet.name, r, sheet.header(owner_column or 2))
+            owner_where = sheet.where(r, owner_column or 2)
             if not owner:
                 self.errors.append(f"{owner_where.text()}为空：请填写项目名称。")
                 continue
@@ -913,17 +928,17 @@ class _Reader:
             if problem:
                 self.errors.append(problem)
                 continue
-            key = _plain(row[0].value)
+            key = sheet.row_key(row)
             category = _plain(sheet.value(row, category_column)) if category_column else ""
             # Rows the user added have no hidden key: the visible 资金类别 names the row.
             key = key or titles.get(category, "")
             if not key:
-                where = _Where(sheet.name, r, sheet.header(category_column or 3))
+                where = sheet.where(r, category_column or 3)
                 self.errors.append(f"{where.text()}无法识别（填写的是：{category!r}），应为：{'、'.join(titles)}。")
                 continue
             for column, template in value_columns.items():
                 steps = projects + (index[owner],) + _split(template.replace("*", key))
-                where = _Where(sheet.name, r, sheet.header(column), f"{owner}/{category}" if category else owner)
+                where = sheet.where(r, column, f"{owner}/{category}" if category else owner)
                 self.where.setdefault(steps, where)
                 value = self.convert(sheet, row, column, steps)
                 if value is not None:
@@ -947,7 +962,7 @@ class _Reader:
             if named and named != owner:
                 above = {}  # a new owner starts its own 一级/二级 headings
             owner = named or owner or spec.whole_label
-            where = _Where(sheet.name, r, sheet.header(owner_column or 2))
+            where = sheet.where(r, owner_column or 2)
             if owner == spec.whole_label:
                 list_steps = _split(spec.whole)
             else:
@@ -961,7 +976,7 @@ class _Reader:
             for column, key in fields.items():
                 name = key.rstrip(INHERIT)
                 path = list_steps + (len(items), name)
-                self.where[path] = _Where(sheet.name, r, sheet.header(column), owner)
+                self.where[path] = sheet.where(r, column, owner)
                 value = self.convert(sheet, row, column, path)
                 if value is None and key.endswith(INHERIT):
                     value = above.get(name)
@@ -971,7 +986,7 @@ class _Reader:
                         above[name] = value
             items.append(item)
         for list_steps, items in lists.items():
-            self.put(list_steps, items, _Where(sheet.name, HEADER_ROW, sheet.header(owner_column or 2)))
+            self.put(list_steps, items, sheet.where(HEADER_ROW, owner_column or 2))
 
     # -- validation
     def ensure_required(self, data: dict, model: type[BaseModel] = Figures) -> None:
@@ -1002,11 +1017,71 @@ class _Reader:
         return messages
 
 
-def _open_workbook(source: str | Path | bytes | BinaryIO):
+@dataclass(frozen=True)
+class CellProblem:
+    """One cell (or sheet) the import could not take, in the user's terms; its field is left empty."""
+
+    sheet: str
+    row: int | None
+    column: str  # the visible header, or the column letter
+    cell: str  # the coordinate, e.g. D5 ("" for a whole sheet or column)
+    typed: str  # what the cell holds, as shown
+    expected: str  # what the field needs, in Chinese
+    message: str  # one Chinese sentence with all of the above
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("sheet", "row", "column", "cell", "typed", "expected", "message")}
+
+
+@dataclass
+class ExcelImport:
+    """What a workbook gave: `data` (figures data with every good value; bad cells left out),
+    `problems` (each bad cell or unreadable part, nothing dropped silently), `notices` (what was
+    repaired, e.g. a sheet matched by its headers) and `figures` when the data validate."""
+
+    data: dict
+    problems: list[CellProblem]
+    notices: list[str]
+    figures: Figures | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.figures is not None
+
+    def messages(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
+def _typed(value: Any) -> str:
+    text = _as_text(value) if value is not None else ""
+    text = text if isinstance(text, str) else str(text)
+    return text if len(text) <= 40 else text[:30] + f"…（共 {len(text)} 字）"
+
+
+def _problem(where: "_Where | None", message: str, typed: Any = None, expected: str = "") -> CellProblem:
+    if where is None:
+        return CellProblem("", None, "", "", _typed(typed), expected, message)
+    return CellProblem(where.sheet, where.row, where.column, where.cell, _typed(typed), expected, message)
+
+
+# --- the workbook as a package ---------------------------------------------------------------------
+
+
+class _Workbooks(NamedTuple):
+    values: Any  # openpyxl workbook with cached values (data_only)
+    formulas: dict[str, dict[str, str]]  # sheet → coordinate → formula, for formulas without a cached value
+
+
+def _read_source(source: str | Path | bytes | BinaryIO) -> tuple[bytes, str]:
+    from assistant.archive_limits import XLSX_LIMITS
+
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
-            raw = path.read_bytes()
+            if path.is_dir():
+                raise FiguresError([f"无法读取文件 {path.name}：这是文件夹，不是 Excel 工作簿。"])
+            with path.open("rb") as handle:
+                raw = handle.read(XLSX_LIMITS.max_total_bytes + 1)
         except FileNotFoundError as exc:
             raise FiguresError([f"找不到文件 {path}。"]) from exc
         except OSError as exc:
@@ -1015,30 +1090,307 @@ def _open_workbook(source: str | Path | bytes | BinaryIO):
     else:
         raw = source if isinstance(source, bytes) else source.read()
         name = getattr(source, "name", "上传的文件")
+    if len(raw) > XLSX_LIMITS.max_total_bytes:
+        raise FiguresError([f"{name} 过大（超过 {XLSX_LIMITS.max_total_bytes // (1024 * 1024)} MB）：数据模板不应有这么大，请检查是否选错了文件。"])
+    return raw, name
+
+
+def _uncached_formulas(raw: bytes, values) -> dict[str, dict[str, str]]:
+    """Formula cells whose result the file does not store (a file written by a program, or never
+    saved in Excel): openpyxl reads them as empty, which would silently lose the figure."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as package:
+        has_formulas = any(
+            info.filename.startswith("xl/worksheets/") and b"<f" in package.read(info.filename)
+            for info in package.infolist()
+            if info.filename.endswith(".xml")
+        )
+    if not has_formulas:
+        return {}
+    formulas_wb = load_workbook(io.BytesIO(raw), data_only=False)
+    found: dict[str, dict[str, str]] = {}
+    for ws in formulas_wb.worksheets:
+        if ws.title not in values.sheetnames:
+            continue
+        cached = values[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and cached[cell.coordinate].value is None:
+                    text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "") or "公式"
+                    found.setdefault(ws.title, {})[cell.coordinate] = str(text)
+    return found
+
+
+def _open_workbook(source: str | Path | bytes | BinaryIO) -> _Workbooks:
+    from assistant.archive_limits import ArchiveError, check_zip
+
+    raw, name = _read_source(source)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise FiguresError([f"{name} 是旧版 Excel（.xls）或加密的工作簿：请在 Excel 或 WPS 中另存为 .xlsx（不设密码）后再导入。"])
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise FiguresError([f"{name} 不是 Excel 工作簿（.xlsx）：请选择由本助手生成并填写好的 Excel 文件。"])
     try:
-        return load_workbook(io.BytesIO(raw), data_only=True)
+        check_zip(raw, name)
+    except ArchiveError as exc:
+        raise FiguresError([exc.message]) from None
+    try:
+        values = load_workbook(io.BytesIO(raw), data_only=True)
+        formulas = _uncached_formulas(raw, values)
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged package
         raise FiguresError([f"{name} 已损坏或不是有效的 Excel 工作簿，无法打开：请在 Excel 中打开并重新保存为 .xlsx 后再试。"]) from exc
+    return _Workbooks(values, formulas)
 
 
-def load_excel(source: str | Path | bytes | BinaryIO) -> Figures:
-    """Read a filled-in template (path, bytes or binary file); raises FiguresError in Chinese."""
-    wb = _open_workbook(source)
+# --- sheets whose hidden marks are damaged: matched by their visible headers ----------------------
+
+_REFERENCE: dict[str, Any] = {}
+
+
+class _Reference(NamedTuple):
+    kind: str
+    spec: SheetSpec
+    keys: dict[int, str]  # column → key (label columns have none)
+    headers: dict[str, int]  # visible header → column
+    row_labels: dict[tuple[str, str], str]  # (category, row title) → row key, for fixed-rows sheets
+    title_keys: dict[str, str]  # row title → row key, when the title alone tells the row
+
+
+def _references() -> dict[str, _Reference]:
+    """Each sheet of a blank template as the importer expects it, built once."""
+    if not _REFERENCE:
+        wb = build_workbook(None)
+        for spec in LAYOUT:
+            ws = wb[spec.name]
+            sheet = _Sheet(ws)
+            labels: dict[tuple[str, str], str] = {}
+            titles: dict[str, list[str]] = {}
+            if isinstance(spec, CellsSheet):
+                label_columns = [c for c in sorted(sheet.headers) if c > 1 and c not in sheet.keys]
+                for row in sheet.rows:
+                    key = _plain(row[0].value)
+                    texts = [_plain(sheet.value(row, c)) for c in label_columns]
+                    category, title = (texts[0], texts[-1]) if len(texts) > 1 else ("", texts[-1] if texts else "")
+                    labels[(category, title)] = key
+                    titles.setdefault(title, []).append(key)
+            _REFERENCE[spec.name] = _Reference(
+                KIND_OF_SPEC[type(spec)],
+                spec,
+                dict(sheet.keys),
+                {text: column for column, text in sheet.headers.items() if column > 1},
+                labels,
+                {title: keys[0] for title, keys in titles.items() if len(keys) == 1},
+            )
+    return _REFERENCE
+
+
+def _header_match(rows: list, reference: _Reference) -> tuple[int, int]:
+    """(row index, number of matching headers) of the row among the first ten that best matches."""
+    best = (-1, 0)
+    for index, row in enumerate(rows[:10]):
+        hits = sum(1 for cell in row if _plain(cell.value) in reference.headers)
+        if hits > best[1]:
+            best = (index, hits)
+    return best
+
+
+def _repair(ws, sheet: _Sheet | None, reference: _Reference, rows: list) -> tuple[_Sheet, list[str], list[CellProblem]]:
+    """The sheet with keys taken from the template wherever its own are missing: columns by their
+    visible header, fixed rows by their visible labels. Columns that hold data but match nothing
+    are reported, never skipped in silence."""
+    notices: list[str] = []
+    problems: list[CellProblem] = []
+    if sheet is None:
+        header_index, _ = _header_match(rows, reference)
+        sheet = _Sheet(ws, rows)
+        sheet.keys = {}
+        sheet.header_index = header_index
+        sheet.headers = {cell.column: _plain(cell.value) for cell in rows[header_index] if _plain(cell.value)}
+        sheet.rows = rows[header_index + 1 :]
+    intact = bool(sheet.keys)
+    repaired = []
+    label_columns = []
+    ref_labels = {c for c in reference.headers.values() if c not in reference.keys}
+    for column, text in sheet.headers.items():
+        if column in sheet.keys:
+            continue
+        ref_column = reference.headers.get(text)
+        if text == HEADER_MARK:
+            continue  # the hidden key column itself
+        if intact and column in ref_labels:
+            label_columns.append(column)  # 类别, 项目: the row's visible name
+        elif ref_column is not None and ref_column in reference.keys and reference.keys[ref_column] not in sheet.keys.values():
+            sheet.keys[column] = reference.keys[ref_column]
+            repaired.append(text)
+        elif ref_column is not None:
+            label_columns.append(column)
+        elif any(not _is_blank(sheet.value(row, column)) for row in sheet.rows):
+            problems.append(
+                _problem(
+                    sheet.where(sheet.header_index + 1, column),
+                    f"“{sheet.name}”表的“{text}”列（{get_column_letter(column)}列）不是模板中的列，其中的数据没有导入：请把数据移到模板已有的列中。",
+                    expected="模板中的列",
+                )
+            )
+    if reference.row_labels:
+        # A fixed-rows sheet: rows without their hidden key are named by 类别 and 项目.
+        labels = sorted(label_columns)
+        row_keys: dict[int, str] = {}
+        category = ""
+        lost_keys = False
+        for row in sheet.rows:
+            if not row:
+                continue
+            key = _plain(row[0].value)
+            if key and key in reference.row_labels.values():
+                row_keys[row[0].row] = key
+                continue
+            lost_keys = True
+            texts = [_plain(sheet.value(row, c)) for c in labels]
+            category = (texts[0] if len(texts) > 1 and texts[0] else category) if texts else category
+            title = texts[-1] if texts else ""
+            found = reference.row_labels.get((category, title)) or reference.title_keys.get(title)
+            if found:
+                row_keys[row[0].row] = found
+        sheet.row_keys = row_keys
+        if lost_keys:
+            repaired.append("行标记")
+    if repaired:
+        notices.append(f"“{sheet.name}”表的隐藏字段标记不完整，已按可见的表头和行名识别并导入，请核对这张表的数据。")
+    return sheet, notices, problems
+
+
+def _reference_for(kind: str, title: str, keys: set[str], references: dict[str, _Reference], taken: set[str]) -> _Reference | None:
+    """The template sheet a marked sheet is: by its title, else the one of its kind whose keys it shares."""
+    same_kind = [r for name, r in references.items() if r.kind == kind and name not in taken]
+    by_title = next((r for r in same_kind if r.spec.name == title), None)
+    if by_title is not None:
+        return by_title
+    scored = sorted(((len(keys & set(r.keys.values())), r.spec.name) for r in same_kind), reverse=True)
+    if scored and scored[0][0] > 0:
+        return references[scored[0][1]]
+    return None
+
+
+def _sheets(workbooks: _Workbooks) -> tuple[list[tuple[str, _Sheet]], list[str], list[CellProblem]]:
+    """Every sheet the template knows, by its hidden mark or, when that is damaged, by its title
+    or visible headers; a sheet holding data that matches nothing is reported."""
+    references = _references()
     specs = {KIND_OF_SPEC[type(s)]: s for s in LAYOUT}
-    marked = []
-    for ws in wb.worksheets:
-        mark = _plain(ws.cell(KEY_ROW, 1).value)
-        if mark.startswith(MARK_PREFIX) and mark[len(MARK_PREFIX) :] in specs:
-            marked.append((mark[len(MARK_PREFIX) :], _Sheet(ws)))
-    if not marked:
-        raise FiguresError(["这个 Excel 文件不是本助手的数据模板（没有带字段标记的工作表）：请先用“python -m assistant excel template”生成模板再填写。"])
+    found: list[tuple[str, _Sheet]] = []
+    taken: set[str] = set()
+    notices: list[str] = []
+    problems: list[CellProblem] = []
+    pending = []
+    for ws in workbooks.values.worksheets:
+        rows = list(ws.iter_rows())
+        mark = _plain(rows[0][0].value) if rows and rows[0] else ""
+        kind = mark[len(MARK_PREFIX) :] if mark.startswith(MARK_PREFIX) else ""
+        sheet = _Sheet(ws, rows) if kind in specs else None
+        reference = _reference_for(kind, ws.title, set(sheet.keys.values()), references, taken) if sheet else None
+        if reference is None:
+            pending.append((ws, rows))
+            continue
+        sheet, more_notices, more = _repair(ws, sheet if sheet.keys else None, reference, rows)
+        found.append((kind, sheet))
+        taken.add(reference.spec.name)
+        notices += more_notices
+        problems += more
+    for ws, rows in pending:
+        if ws.title == INSTRUCTIONS[0] or not any(not _is_blank(c.value) for row in rows for c in row):
+            continue
+        candidates = []
+        for name, reference in references.items():
+            if name in taken:
+                continue
+            _, hits = _header_match(rows, reference)
+            title_match = ws.title.strip() == name
+            if title_match or hits >= max(2, (len(reference.headers) + 1) // 2):
+                candidates.append((title_match, hits, name))
+        if not candidates:
+            problems.append(
+                CellProblem(ws.title, None, "", "", "", "模板中的工作表",
+                            f"工作表“{ws.title}”不是本助手模板中的表（没有字段标记，表头也对不上），其中的数据没有导入：请把数据填到模板对应的表中。")
+            )
+            continue
+        _, hits, name = max(candidates)
+        reference = references[name]
+        if hits == 0:
+            problems.append(
+                CellProblem(ws.title, None, "", "", "", "模板的表头",
+                            f"“{ws.title}”表的隐藏字段标记已损坏，表头也与模板不符，无法确定各列的含义，其中的数据没有导入：请用新模板重新填写这张表。")
+            )
+            continue
+        sheet, more_notices, more = _repair(ws, None, reference, rows)
+        found.append((reference.kind, sheet))
+        taken.add(name)
+        notices += more_notices or [f"“{ws.title}”表的隐藏字段标记已损坏，已按可见的表头识别并导入，请核对这张表的数据。"]
+        problems += more
+    return found, notices, problems
+
+
+def _formula_problems(workbooks: _Workbooks, reader: _Reader) -> list[CellProblem]:
+    by_cell = {(w.sheet, w.cell): (path, w) for path, w in reader.where.items() if w.cell}
+    problems = []
+    for sheet_name, cells in workbooks.formulas.items():
+        for coordinate, formula in cells.items():
+            path, where = by_cell.get((sheet_name, coordinate), (None, None))
+            field = f"（{label_for_path(path)}）" if path else ""
+            row = int(re.sub(r"[A-Z]+", "", coordinate))
+            column = where.column if where else re.sub(r"\d+", "", coordinate)
+            problems.append(
+                CellProblem(
+                    sheet_name, row, column, coordinate, formula[:40], "数值",
+                    f"“{sheet_name}”表 {coordinate} 单元格{field}是公式“{formula[:40]}”，但文件中没有保存计算结果，无法得到数值："
+                    "请在 Excel 或 WPS 中打开、保存后再导入，或直接填写数值。",
+                )
+            )
+    return problems
+
+
+def _drop(data: dict, loc: tuple) -> bool:
+    """Remove the value at `loc` (the field stays empty for the user to fill); False if absent."""
+    node: Any = data
+    for step in loc[:-1]:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return False
+    last = loc[-1] if loc else None
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    if isinstance(node, list) and isinstance(last, int) and last < len(node) and not isinstance(node[last], (dict, list)):
+        node[last] = None  # keeps the positions of the items after it; removed below
+        return True
+    return False
+
+
+def _without_holes(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_holes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_holes(v) for v in value if v is not None]
+    return value
+
+
+def _cell_of(reader: _Reader, loc: tuple) -> "_Where | None":
+    return next((reader.where[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in reader.where), None)
+
+
+def read_excel(source: str | Path | bytes | BinaryIO) -> ExcelImport:
+    """Read a filled-in template forgivingly: every good value is kept, every cell that cannot be
+    taken is listed (sheet, row, column, what was typed, what is expected) and its field left
+    empty; nothing is guessed. Raises FiguresError only when the file is not a readable template
+    at all (not an .xlsx, damaged, over its limits, no sheet of the template)."""
+    workbooks = _open_workbook(source)
+    sheets, notices, problems = _sheets(workbooks)
+    if not sheets:
+        raise FiguresError(["这个 Excel 文件不是本助手的数据模板（没有可识别的工作表）：请先在“数据录入”页下载空白 Excel 模板（或运行 python -m assistant excel template）再填写。"])
+    specs = {KIND_OF_SPEC[type(s)]: s for s in LAYOUT}
     reader = _Reader()
     # Project funds and indicators refer to the projects, so the plain sheets are read first.
-    for kind, sheet in sorted(marked, key=lambda m: m[0] in ("funds", "indicators")):
+    for kind, sheet in sorted(sheets, key=lambda m: m[0] in ("funds", "indicators")):
         if kind == "cells":
             reader.read_cells(sheet)
         elif kind == "list":
@@ -1047,12 +1399,59 @@ def load_excel(source: str | Path | bytes | BinaryIO) -> Figures:
             reader.read_funds(sheet, specs[kind])
         else:
             reader.read_indicators(sheet, specs[kind])
-    if reader.errors:
-        raise FiguresError(reader.errors)
-    reader.ensure_required(reader.data)
-    try:
-        return figures_from_data(reader.data)
-    except FiguresError as exc:
-        if isinstance(exc.__cause__, ValidationError):
-            raise FiguresError(reader.describe(exc.__cause__)) from exc.__cause__
-        raise
+    problems += _formula_problems(workbooks, reader)
+    problems += [CellProblem("", None, "", "", "", "", message) for message in reader.errors]
+    data = reader.data
+    reader.ensure_required(data)
+    for loc, message in size_problem_paths(data):
+        where = _cell_of(reader, loc)
+        problems.append(_problem(where, (where.text() if where else "") + message, expected="较短的文字"))
+        if loc:
+            _drop(data, loc)
+    figures = None
+    for _ in range(5):  # each round leaves the bad cells empty; a few rounds settle any data
+        data = _without_holes(data)
+        try:
+            figures = Figures.model_validate(data)
+        except ValidationError as exc:
+            dropped = False
+            for error, message in zip(exc.errors(), reader.describe(exc)):
+                loc = tuple(error.get("loc", ()))
+                where = _cell_of(reader, loc)
+                reason = _reason(error)
+                if error.get("type") == "missing" or not _drop(data, loc):
+                    problems.append(_problem(where, message, expected=reason))
+                    continue
+                dropped = True
+                problems.append(_problem(where, message, error.get("input"), reason))
+            if not dropped:
+                break
+            continue
+        ranged = range_problems(figures)
+        if not ranged:
+            break
+        for loc, message in ranged:
+            where = _cell_of(reader, loc)
+            problems.append(_problem(where, (where.text() + message.split("”", 1)[1]) if where else message, _get(data, loc), "合理范围内的数字"))
+            _drop(data, loc)
+        figures = None
+    return ExcelImport(_without_holes(data), _unique(problems), notices, figures)
+
+
+def _unique(problems: list[CellProblem]) -> list[CellProblem]:
+    seen, kept = set(), []
+    for problem in problems:
+        if problem.message not in seen:
+            seen.add(problem.message)
+            kept.append(problem)
+    return kept
+
+
+def load_excel(source: str | Path | bytes | BinaryIO) -> Figures:
+    """Read a filled-in template (path, bytes or binary file) strictly: any cell that cannot be
+    taken raises FiguresError with every such cell named, in Chinese. For an import that keeps the
+    good values and lists the bad cells, use `read_excel`."""
+    result = read_excel(source)
+    if result.problems or result.figures is None:
+        raise FiguresError(result.messages() or ["数据不完整，无法导入。"])
+    return result.figures

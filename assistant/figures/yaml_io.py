@@ -47,7 +47,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 40
 # One text (a duty, a note, a reason) and one list: beyond these a file is a paste accident, and
 # the drafter and the .docx writer would choke on it (Word and lxml limit one text node).
-MAX_TEXT_CHARS = 20_000
+MAX_TEXT_CHARS = 32_767  # also what one Excel cell holds
 MAX_LIST_ITEMS = 2_000
 MAX_TOTAL_TEXT_CHARS = 1_000_000
 # Digits and decimal places a number may carry: amounts in 万元 have at most 15 digits before the
@@ -394,28 +394,34 @@ MAX_NUMBER = Decimal("1e15")
 _MAX_ADJUSTED = MAX_NUMBER.adjusted()
 
 
-def _out_of_range(model: BaseModel, path: tuple[Any, ...]) -> list[str]:
-    messages: list[str] = []
+def range_problems(model: BaseModel, path: tuple[Any, ...] = ()) -> list[tuple[tuple, str]]:
+    """(field path, message) for each number too large or too precise for any report."""
+    problems: list[tuple[tuple, str]] = []
     for name in type(model).model_fields:
         value, here = getattr(model, name), (*path, name)
         if isinstance(value, Decimal) and value and value.is_finite() and value.adjusted() >= _MAX_ADJUSTED:
-            messages.append(f"字段“{label_for_path(here)}”数值过大（填写的是：{_shown(format(value, 'f') if value.adjusted() < 40 else str(value))}），请检查单位和小数点。")
+            shown = _shown(format(value, "f") if value.adjusted() < 40 else str(value))
+            problems.append((here, f"字段“{label_for_path(here)}”数值过大（填写的是：{shown}），请检查单位和小数点。"))
         elif isinstance(value, Decimal) and value and value.is_finite() and value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
-            messages.append(f"字段“{label_for_path(here)}”小数位数过多（填写的是：{_shown(str(value))}），最多 {MAX_DECIMAL_PLACES} 位小数。")
+            problems.append((here, f"字段“{label_for_path(here)}”小数位数过多（填写的是：{_shown(str(value))}），最多 {MAX_DECIMAL_PLACES} 位小数。"))
         elif isinstance(value, BaseModel):
-            messages.extend(_out_of_range(value, here))
+            problems.extend(range_problems(value, here))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    messages.extend(_out_of_range(item, (*here, i)))
-    return messages
+                    problems.extend(range_problems(item, (*here, i)))
+    return problems
 
 
-def size_problems(data: Any) -> list[str]:
-    """Texts and lists too large for a report (MAX_TEXT_CHARS, MAX_LIST_ITEMS, in total
-    MAX_TOTAL_TEXT_CHARS), named by their field; checked before validation so a 50 MB paste costs
-    one pass over it and never reaches the drafter or the .docx writer."""
-    problems: list[str] = []
+def _out_of_range(model: BaseModel, path: tuple[Any, ...]) -> list[str]:
+    return [message for _, message in range_problems(model, path)]
+
+
+def size_problem_paths(data: Any) -> list[tuple[tuple, str]]:
+    """(field path, message) for texts and lists too large for a report (MAX_TEXT_CHARS,
+    MAX_LIST_ITEMS, in total MAX_TOTAL_TEXT_CHARS); checked before validation so a 50 MB paste
+    costs one pass over it and never reaches the drafter or the .docx writer."""
+    problems: list[tuple[tuple, str]] = []
     total = 0
     stack: list[tuple[tuple, Any]] = [((), data)]
     while stack and len(problems) < 20:
@@ -423,17 +429,21 @@ def size_problems(data: Any) -> list[str]:
         if isinstance(value, str):
             total += len(value)
             if len(value) > MAX_TEXT_CHARS:
-                problems.append(f"字段“{label_for_path(path) or '文件'}”的文字过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）：请精简或分成几条。")
+                problems.append((path, f"字段“{label_for_path(path) or '文件'}”的文字过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）：请精简或分成几条。"))
         elif isinstance(value, dict):
             stack.extend(((*path, key), item) for key, item in reversed(list(value.items())))
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:
-                problems.append(f"字段“{label_for_path(path) or '文件'}”的条目过多（{len(value)} 条，上限 {MAX_LIST_ITEMS} 条）：请检查是否粘贴了多余的内容。")
+                problems.append((path, f"字段“{label_for_path(path) or '文件'}”的条目过多（{len(value)} 条，上限 {MAX_LIST_ITEMS} 条）：请检查是否粘贴了多余的内容。"))
                 continue
             stack.extend(((*path, i), item) for i, item in reversed(list(enumerate(value))))
     if total > MAX_TOTAL_TEXT_CHARS and not problems:
-        problems.append(f"文件中的文字合计过多（{total} 字，上限 {MAX_TOTAL_TEXT_CHARS} 字）：请精简工作记录等长文字。")
+        problems.append(((), f"文件中的文字合计过多（{total} 字，上限 {MAX_TOTAL_TEXT_CHARS} 字）：请精简工作记录等长文字。"))
     return problems
+
+
+def size_problems(data: Any) -> list[str]:
+    return [message for _, message in size_problem_paths(data)]
 
 
 def figures_from_data(data: Any) -> Figures:
@@ -499,7 +509,12 @@ def figures_to_data(figures: Figures) -> dict:
 
 
 def dump_yaml(figures: Figures) -> str:
-    data = _plain_dates(figures_to_data(figures), Figures)
+    return dump_yaml_data(figures_to_data(figures))
+
+
+def dump_yaml_data(data: dict) -> str:
+    """Plain figures data (as validated, or as imported with some fields left empty) as YAML."""
+    data = _plain_dates(data, Figures)
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -524,8 +539,21 @@ def _plain_dates(value: Any, model: Any = None) -> Any:
     return value
 
 
-def save_yaml(figures: Figures, path: str | Path) -> None:
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so a crash leaves the old file whole."""
+    import os
+    import tempfile
+
     path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(dump_yaml(figures), encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_yaml(figures: Figures, path: str | Path) -> None:
+    write_text_atomic(path, dump_yaml(figures))
