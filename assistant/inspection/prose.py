@@ -64,6 +64,12 @@ def _depths(text: str) -> list[int]:
     return out
 
 
+def _same_group(depths: list[int], a: int, b: int, depth: int) -> bool:
+    """Both positions inside the same bracket (or both outside any): no shallower depth between."""
+    lo, hi = min(a, b), max(a, b)
+    return all(d >= depth for d in depths[lo:hi])
+
+
 def _clause_before(doc: Document, offset: int, floor: int) -> str:
     """Text from the last clause mark before `offset` (not before floor) up to `offset`."""
     chunk = doc.text[floor:offset]
@@ -112,7 +118,8 @@ def _parts(doc: Document, ck: Checker, sentence: Sentence, previous: Sentence | 
         gap = doc.text[total.offset + len(total.text) : absolute]
         if re.search(r"[0-9]", gap) or len(gap) > 16:
             continue  # the figure before is not what 其中 breaks down
-        nested = [m for m in marks[index + 1 :] if m < stop and depths[m] == depth]
+        # Another 其中 at the same depth: the lists cannot be told apart (which parts belong to which).
+        nested = [m for m in marks if m != local and depths[m] == depth and _same_group(depths, local, m, depth)]
         if nested:
             ck.unchecked("parts_sum", place, "“其中”套“其中”，分项层级无法确定，未核对。")
             continue

@@ -9,8 +9,8 @@ A printed value that equals the recomputed one cut off (ROUND_DOWN) at its place
 half up gives something else, is a warning, not an error: "按四舍五入应为…" (18.75 printed, 18.756).
 
 Sums of listed parts that fall short of their stated total by more than the tolerance: when the gap
-is at most `SLIP_UNITS` units of the total's last printed place (0.10 for 2 decimals) or at most
-`PARTIAL_LIST_SHARE` of the total, it reads as an arithmetic slip (24.78 vs 24.86) and is an error;
+is at most `SLIP_ABSOLUTE` (0.10, i.e. 1000 元 when in 万元) or at most `PARTIAL_LIST_SHARE` of
+the total, it reads as an arithmetic slip (24.78 vs 24.86) and is an error;
 a larger gap means the list after “其中” names only some parts, so the relation is listed as
 unchecked instead of being guessed. Parts adding to more than their total are always an error.
 """
@@ -21,7 +21,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 PARTIAL_LIST_SHARE = Decimal("0.01")
-SLIP_UNITS = 10
+SLIP_ABSOLUTE = Decimal("0.10")
 
 CONSISTENT = "consistent"
 TRUNCATED = "truncated"
@@ -48,7 +48,8 @@ def truncated(value: Decimal, places: int) -> Decimal:
 
 def is_slip(gap: Decimal, total: Decimal, places: int) -> bool:
     """A shortfall of the parts small enough to be a slip rather than an incomplete list."""
-    return gap <= unit_of(places) * SLIP_UNITS or gap <= abs(total) * PARTIAL_LIST_SHARE
+    del places  # the slip is judged on the amount, whatever the places printed
+    return gap <= SLIP_ABSOLUTE or gap <= abs(total) * PARTIAL_LIST_SHARE
 
 
 def compare(stated: Decimal, computed: Decimal, places: int) -> str:
