@@ -8,7 +8,7 @@ import streamlit as st
 import yaml
 
 from assistant.ledger.checks import Finding, check
-from assistant.figures.yaml_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text
+from assistant.figures.yaml_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text, size_problems
 from assistant.figures.form_data import figures_data_from_raw, unknown_fields
 from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
@@ -47,18 +47,30 @@ def _handle_upload(uploaded) -> None:
         return
     suffix = Path(uploaded.name).suffix.lower()
     stem = Path(uploaded.name).stem
+    cell_problems: list[str] = []  # bad cells of an Excel import: listed, their fields left empty
     try:
         if suffix == ".xlsx":
-            from assistant.figures.excel_io import load_excel
+            from assistant.figures.excel_io import read_excel
 
-            data = load_excel(raw).model_dump(mode="python")
+            imported = read_excel(raw)
+            data = imported.figures.model_dump(mode="python") if imported.figures is not None else imported.data
+            cell_problems = imported.notices + imported.messages()
         elif suffix in (".yaml", ".yml"):
             data = parse_yaml_text(decode_bytes(raw))
+            too_big = size_problems(data)
+            if too_big:
+                raise FiguresError(too_big)
         else:
             S["entry_notice"] = ("error", f"不支持的文件类型 {suffix or '（无扩展名）'}：请上传 .yaml 或 .xlsx 文件。")
             return
     except FiguresError as exc:
         S["entry_notice"] = ("error", f"文件 {uploaded.name} 未能载入：\n\n" + "\n\n".join(f"- {m}" for m in exc.messages))
+        return
+    except Exception as exc:  # never a traceback in the app: say so, keep the details in the log
+        from assistant.cli import write_error_log
+
+        log = write_error_log(["(app) upload", uploaded.name], exc)
+        S["entry_notice"] = ("error", f"文件 {uploaded.name} 未能载入：程序遇到了未预料的情况。详细信息已写入 {log}。")
         return
     if not isinstance(data, dict):
         S["entry_notice"] = ("error", f"文件 {uploaded.name} 的内容应为一组“字段: 值”，例如以 meta: 开头。")
@@ -70,7 +82,11 @@ def _handle_upload(uploaded) -> None:
     message = f"已载入 {uploaded.name}，保存在报告“{name}”。有误的字段会在下方标出，改正后即可起草。"
     if dropped:
         message += "\n\n以下字段无法识别，未载入：" + "、".join(".".join(map(str, p)) for p in dropped)
-    S["entry_notice"] = ("warning" if dropped else "success", message)
+    if cell_problems:
+        message += f"\n\n以下 {len(cell_problems)} 处未能导入（对应的字段留空，请在下方表单中填写），其余数据已全部载入：\n\n" + "\n".join(
+            f"- {m}" for m in cell_problems
+        )
+    S["entry_notice"] = ("warning" if dropped or cell_problems else "success", message)
 
 
 def _toolbar() -> None:
