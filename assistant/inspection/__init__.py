@@ -30,9 +30,14 @@ def inspect_text(text: str, name: str = "", where=None) -> InspectionReport:
 
 def inspect_path(path) -> InspectionReport:
     """Read a report file (.docx, .pdf, .md, .txt) and inspect it; raises ReportUnreadable."""
-    from assistant.inspection.reading import read_report
+    from pathlib import Path
+
+    from assistant.inspection.reading import read_report, unwrap_lines
 
     document = read_report(path)
+    if Path(path).suffix.lower() == ".pdf":
+        text, origin = unwrap_lines(document.text)
+        return inspect_text(text, document.name, lambda line: document.place_of_line(origin[line - 1]))
     return inspect_text(document.text, document.name, document.place_of_line)
 
 
