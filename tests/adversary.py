@@ -697,3 +697,48 @@ def lie_counts(lies: dict[str, list[Lie]]) -> dict[str, int]:
         for lie in section_lies:
             counts[lie.cls] += 1
     return dict(counts)
+
+
+# ---- running a report or a chat turn against a responder ------------------------------------------
+
+
+def model_settings(fake, **overrides):
+    from assistant.llm.client import ModelSettings
+
+    values = {"base_url": fake.base_url, "model": "fake-model", "api_key": "x", "timeout": 10, "max_retries": 0}
+    values.update(overrides)
+    return ModelSettings(**values)
+
+
+def draft_with(fake, case: Case, responder, *, stream: bool = False, retriever=None, concurrency: int = 4, **settings):
+    """The whole report through the pipeline with an LLM drafter answering from `responder`;
+    returns (report, drafter)."""
+    import asyncio
+
+    from assistant.drafting.llm_drafter import LLMDrafter
+    from assistant.drafting.pipeline import DraftJob, adraft_report
+
+    fake.script(default=responder)
+    drafter = LLMDrafter(model_settings(fake, **settings), stream=stream)
+    job = DraftJob(case.figures, outline=case.outline_name, drafter=drafter, retriever=retriever, concurrency=concurrency)
+    return asyncio.run(adraft_report(job)), drafter
+
+
+_OFFLINE: dict[str, Any] = {}
+
+
+def offline_report(case: Case):
+    """The template drafter's report for the case: what a fallback section must read."""
+    from assistant.drafting import draft_report
+
+    if case.name not in _OFFLINE:
+        _OFFLINE[case.name] = draft_report(case.figures, outline=case.outline_name)
+    return _OFFLINE[case.name]
+
+
+def offline_text(case: Case, section_id: str) -> str:
+    return offline_report(case).section(section_id).text
+
+
+def report_text(report) -> str:
+    return "\n".join([report.title, report.preamble, *(s.text for s in report.sections)])

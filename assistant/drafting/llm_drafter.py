@@ -9,8 +9,9 @@ Only a complete answer becomes a draft. Each call carries `max_tokens` sized fro
 template text (LENGTH_RATIO times it, plus room for a reasoning model's thinking); the client
 refuses an answer cut at that limit, one without a normal finish reason, and thinking-only answers;
 here a draft is refused when a slot is left open or the text (slots counted as the figures they
-will print) is longer than LENGTH_RATIO times the template text. A refusal raises `DraftRejected`
-with a Chinese reason, and the pipeline regenerates once, then falls back to the template text.
+will print) is longer than LENGTH_RATIO times the template text. A refused answer is asked for once
+more; a second refusal raises `DraftRejected` with both Chinese reasons, and the pipeline falls back
+to the template text (the truth gate's own regenerate-once applies to complete drafts).
 When thinking alone used up the budget, the call is repeated once at once with room for the
 thinking that was seen, and later sections get that room from the start.
 """
@@ -269,6 +270,8 @@ class LLMDrafter:
                 if attempt == 0 and thinking_ate_budget:
                     continue
                 if exc.kind in ("truncated", "incomplete", "empty"):
+                    self.usage.rejected += 1
+                    self.usage.reasons.append(str(exc))
                     raise DraftRejected(str(exc), kind=exc.kind, completion=cut) from exc
                 raise
             self.usage.add(completion)
@@ -277,22 +280,35 @@ class LLMDrafter:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def draft(self, section: OutlineSection, context: SectionContext) -> SectionDraft:
+        """The section's draft in slots. An incomplete answer (cut, unfinished, empty, open slot,
+        too long, no prose) is asked for once more; a second one raises DraftRejected with both
+        reasons, and the pipeline falls back to the template text."""
         if not has_material(section, context):
             # Nothing entered for this section: an empty draft, which the report omits with a reason.
             return SectionDraft(section.id, section.heading, section.level, "", self.name)
         prompt = self.build(section, context)
         limits = self.limits(section, context)
+        reasons: list[str] = []
+        for attempt in range(2):
+            try:
+                return await self._draft_once(section, context, prompt, limits)
+            except DraftRejected as exc:
+                reasons.append(f"第{attempt + 1}次：{exc}")
+                last = exc
+        raise DraftRejected("；".join(reasons), kind=last.kind, completion=last.completion)
+
+    async def _draft_once(self, section: OutlineSection, context: SectionContext, prompt: Prompt, limits: SectionLimits) -> SectionDraft:
         completion = await self._complete(prompt.messages, limits)
         text = clean_model_text(completion.text, section.heading, context.ledger)
-        broken = open_slots(text)
-        if broken:
-            raise self._reject(f"模型草稿中有未闭合的占位符“{broken[0]}”，回答不完整，未采用", completion)
         length = printed_length(text, context.ledger)
         if length > limits.max_chars:
             raise self._reject(
                 f"模型草稿过长：约 {length} 字，超过本节上限 {limits.max_chars} 字（模板文本 {limits.template_chars} 字的 {LENGTH_RATIO} 倍），未采用",
                 completion,
             )
+        broken = open_slots(text)
+        if broken:
+            raise self._reject(f"模型草稿中有未闭合的占位符“{broken[0]}”，回答不完整，未采用", completion)
         if not usable(text):
             raise self._reject(phrase("unusable"), completion, kind="malformed")
         return SectionDraft(

@@ -1,0 +1,166 @@
+"""Model faults end in a correct, complete report with a visible reason (issue 11, point 4).
+
+The whole seed report is drafted by the LLM drafter through the real langchain-openai client
+against the fake server; every section answers honestly in slots (tests/adversary.py, no lies)
+except the faulty one. Each fault must leave every other section as the model wrote it, and the
+faulty section either as the model's complete second answer or as the template text with the
+reason, never a cut, open or oversized draft.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.drafting.llm_drafter import LENGTH_RATIO
+from tests.adversary import SEED_CASE, Adversary, Case, draft_with, offline_report, offline_text, section_for
+from tests.fake_openai import Reply, cut_stream, length_cut, no_finish_reason, server_error, slow, thinking
+
+TARGETS = ("final", "goals")  # a figures section and a notes section with note slots
+
+
+@pytest.fixture(scope="module")
+def case():
+    return Case(SEED_CASE)
+
+
+def faulty(case: Case, faults: dict[str, list]):
+    """Honest answers, except that each listed section gets its fault replies first, in order.
+    A fault is a function of the honest text it replaces."""
+    honest = Adversary(case)
+    queues = {sid: list(items) for sid, items in faults.items()}
+
+    def respond(request: dict) -> Reply:
+        section = section_for(request, case)
+        queue = queues.get(section.id)
+        if queue:
+            fault = queue.pop(0)
+            return fault(honest(request).content)
+        return honest(request)
+
+    return respond
+
+
+def assert_complete_and_correct(report, case: Case, fallback: set[str]):
+    """Every section present; model sections verified, fallback sections the template text."""
+    offline = offline_report(case)
+    assert [s.section_id for s in report.sections] == [s.section_id for s in offline.sections]
+    for section in report.sections:
+        if section.drafter == "outline":
+            continue
+        assert section.text.strip() and not section.error, section.section_id
+        if section.section_id in fallback:
+            assert section.fallback_reason, section.section_id
+            assert section.text == offline_text(case, section.section_id)
+        else:
+            assert section.drafter.startswith("llm:") and not section.fallback_reason, (section.section_id, section.fallback_reason)
+            assert section.verified
+        assert "【" not in section.text and "<think>" not in section.text
+
+
+def _mid_slot(text: str, size: int = 7) -> int:
+    """How many streamed pieces end inside the first slot."""
+    return (text.index("【") + 3) // size + 1
+
+
+FAULTS = {
+    "cut-mid-slot": (lambda text: cut_stream(text, after=_mid_slot(text)), True, "没有正常结束"),
+    "no-finish-reason": (lambda text: no_finish_reason(text), False, "没有正常结束"),
+    "length-cut": (lambda text: length_cut(text[: text.index("【") + 4]), False, "截断"),
+    "empty": (lambda text: Reply(content=""), False, "空内容"),
+    "30k-characters": (lambda text: Reply(content="\n\n".join([text] * (30000 // len(text) + 1))), False, "过长"),
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_a_fault_twice_falls_back_with_its_reason(fake_openai, case, name, target):
+    fault, stream, words = FAULTS[name]
+    report, drafter = draft_with(fake_openai, case, faulty(case, {target: [fault, fault]}), stream=stream)
+    assert_complete_and_correct(report, case, fallback={target})
+    reason = report.section(target).fallback_reason
+    assert words in reason, reason
+    assert drafter.usage.calls >= len([s for s in report.sections if s.drafter != "outline"]) + 1
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_a_fault_once_then_a_complete_answer_is_used(fake_openai, case, name):
+    fault, stream, _ = FAULTS[name]
+    report, _ = draft_with(fake_openai, case, faulty(case, {"final": [fault]}), stream=stream)
+    assert_complete_and_correct(report, case, fallback=set())
+
+
+def test_the_30k_answer_is_refused_for_length_not_cut(fake_openai, case):
+    fault, _, _ = FAULTS["30k-characters"]
+    report, drafter = draft_with(fake_openai, case, faulty(case, {"final": [fault, fault]}))
+    reason = report.section("final").fallback_reason
+    template_chars = len(offline_text(case, "final"))
+    limit = int(re.search(r"上限 (\d+) 字", reason).group(1))
+    assert limit <= max(LENGTH_RATIO * template_chars * 2, 300)  # slots printed: near the template's own length
+    assert any("过长" in r for r in drafter.usage.reasons)
+
+
+def test_every_call_asks_for_a_bounded_answer(fake_openai, case):
+    report, _ = draft_with(fake_openai, case, Adversary(case))
+    assert_complete_and_correct(report, case, fallback=set())
+    for request in fake_openai.chat_requests:
+        section = section_for(request.body, case)
+        limit = request.max_tokens
+        assert isinstance(limit, int) and limit > 0, section.id
+        # Enough for an answer three times the template's length, far below a runaway answer.
+        assert limit < 30000
+
+
+def test_slow_beyond_the_timeout_falls_back_and_within_it_is_used(fake_openai, case):
+    slow_fault = lambda text: slow(1.5, text)  # noqa: E731
+    report, _ = draft_with(fake_openai, case, faulty(case, {"final": [slow_fault, slow_fault]}), timeout=0.5)
+    assert_complete_and_correct(report, case, fallback={"final"})
+    assert "超时" in report.section("final").fallback_reason
+
+    a_little_slow = lambda text: slow(0.2, text)  # noqa: E731
+    report, _ = draft_with(fake_openai, case, faulty(case, {"final": [a_little_slow]}), timeout=5)
+    assert_complete_and_correct(report, case, fallback=set())
+
+
+def test_500_then_success_is_retried_by_the_client(fake_openai, case):
+    report, drafter = draft_with(fake_openai, case, faulty(case, {"final": [lambda text: server_error()]}), max_retries=1)
+    assert_complete_and_correct(report, case, fallback=set())
+    finals = [r for r in fake_openai.chat_requests if section_for(r.body, case).id == "final"]
+    assert len(finals) == 2 and finals[0].reply.status == 500
+
+
+def test_500_every_time_falls_back_with_the_status(fake_openai, case):
+    report, _ = draft_with(fake_openai, case, faulty(case, {"final": [lambda text: server_error()] * 4}), max_retries=1)
+    assert_complete_and_correct(report, case, fallback={"final"})
+    assert "500" in report.section("final").fallback_reason
+
+
+@pytest.mark.parametrize("field", ["reasoning_content", "reasoning", None], ids=["reasoning_content", "reasoning", "think-tags"])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_thinking_never_reaches_the_report(fake_openai, case, field, stream):
+    def think(text: str) -> Reply:
+        ledger_numbers = "、".join(f.text for f in list(case.ledger)[:12])
+        return thinking(text, f"先核对台账：{ledger_numbers}；排名全县第一？不能写。", field=field)
+
+    responder = faulty(case, {s.id: [think] * 2 for s in case.sections})
+    report, drafter = draft_with(fake_openai, case, responder, stream=stream)
+    assert_complete_and_correct(report, case, fallback=set())
+    assert drafter.usage.reasoning_tokens > 0
+    assert all(s.tokens.get("reasoning", 0) > 0 for s in report.sections if s.drafter.startswith("llm:"))
+
+
+def test_thinking_that_eats_the_budget_is_asked_again_with_room(fake_openai, case):
+    """A reasoning model cut while still thinking: asked again at once with room for the thinking."""
+
+    def cut_while_thinking(text: str) -> Reply:
+        return Reply(content="<think>" + "核对数字，" * 400, finish_reason="length")
+
+    def then_answer(text: str) -> Reply:
+        return thinking(text, "核对数字。" * 50)
+
+    report, drafter = draft_with(fake_openai, case, faulty(case, {"final": [cut_while_thinking, then_answer]}))
+    assert_complete_and_correct(report, case, fallback=set())
+    finals = [r for r in fake_openai.chat_requests if section_for(r.body, case).id == "final"]
+    assert len(finals) == 2
+    assert finals[1].max_tokens > finals[0].max_tokens  # room for the thinking that was seen
