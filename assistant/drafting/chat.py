@@ -1,12 +1,15 @@
-"""Chat: draft or revise one section in conversation, streamed, with every figure verified.
+"""Chat: draft or revise one section in conversation, streamed provisionally, shown only once verified.
 
 Each turn builds the section prompt (`prompts/chat.md`) with the last few turns of history within
-the token budget, streams the model's answer through `assistant.llm.client.stream` (slots are filled as they
-complete, so the user sees figures, not keys), then fills the slots and runs the verifier on the
-final text. An unsupported figure, an unknown slot or an invented placeholder gets one regeneration
-with the findings as feedback; if that fails too, or the model cannot be reached, the answer is the
-template drafter's text for the section with the reason. With no model configured the template text
-comes back with a message saying so. Nothing here touches the network unless a model is configured.
+the token budget and streams the model's answer through `assistant.llm.client.stream`. The stream is
+*provisional*: `on_provisional(piece)` (alias `on_token`) gets it piece by piece with slots filled as
+they complete, for a "生成中，核验后显示" area — never as the answer. When the answer is complete it
+goes through the truth gate (`assistant.drafting.gate`, via `pipeline.check_model_draft`); only a text
+that passed is returned as `ChatResult.text`. A rejected answer gets one regeneration with the
+findings as feedback; if that fails too, or the model cannot be reached, `ChatResult.text` is the
+template drafter's text for the section and `fallback_reason` says why. With no model configured the
+template text comes back with a message saying so. Nothing here touches the network unless a model is
+configured.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from assistant.llm import client as llm
 from assistant.llm import budget as tokens
 from assistant.drafting.llm_drafter import clean_model_text, usable
 from assistant.drafting.outline import Outline, load_outline
-from assistant.drafting.pipeline import check_draft, retrieve_examples
+from assistant.drafting.pipeline import check_draft, check_model_draft, rejection_reason, retrieve_examples
 from assistant.drafting.prompting import (
     CHAT_PROMPT,
     build_prompt,
@@ -31,7 +34,7 @@ from assistant.drafting.prompting import (
     phrase,
     prompt_budget_from_env,
 )
-from assistant.drafting.slots import SLOT_RE, slot_value
+from assistant.drafting.slots import SLOT_RE, NoteSlots, note_slots_for, slot_value
 from assistant.drafting.template_drafter import TemplateDrafter
 from assistant.ledger.facts import Ledger
 from assistant.figures.model import Figures
@@ -50,7 +53,7 @@ _MAX_OPEN_SLOT = 80
 
 @dataclass
 class ChatResult:
-    text: str  # the section body, figures filled and verified (or the template text)
+    text: str  # the answer: the section body that passed the gate (or the template text), never provisional
     citations: list[Any] = field(default_factory=list)  # passages offered to the model as examples
     verification: dict | None = None  # the verifier's report on `text` (to_dict)
     drafter: str = "template"  # "llm:<model>" or "template"
@@ -60,6 +63,7 @@ class ChatResult:
     verified: bool = False
     message: str = ""  # a note for the user (未配置模型, no section chosen …)
     attempts: int = 0  # model calls made
+    provisional_text: str = ""  # what was streamed (unverified) on the last attempt; not the answer
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -70,8 +74,9 @@ class ChatResult:
 class SlotStreamFiller:
     """Turns streamed pieces with slots into pieces with figures, holding back an unfinished slot."""
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, notes: NoteSlots | None = None):
         self.ledger = ledger
+        self.notes = notes
         self._held = ""
 
     def feed(self, piece: str) -> str:
@@ -108,7 +113,7 @@ class SlotStreamFiller:
         match = SLOT_RE.fullmatch(candidate)
         if match is None:
             return candidate
-        value = slot_value(self.ledger, match.group(1), match.group(2))
+        value = slot_value(self.ledger, match.group(1), match.group(2), self.notes)
         return candidate if value is None else value
 
 
@@ -188,8 +193,13 @@ async def achat(
     current_text: str = "",
     settings: ReportSettings | None = None,
     prompt_budget: int | None = None,
+    on_provisional: Any = None,
 ) -> ChatResult:
-    """One chat turn for one section. See the module docstring for the order of events."""
+    """One chat turn for one section. See the module docstring for the order of events.
+
+    `on_provisional` (or its older name `on_token`) receives the unverified stream; the verified
+    answer, or the fallback and its reason, is the returned `ChatResult`."""
+    on_token = on_provisional or on_token
     the_outline = load_outline(outline)
     section = resolve_section(the_outline, section_id, message)
     if section is None:
@@ -234,7 +244,8 @@ async def achat(
     attempts = 0
     for attempt in range(2):
         prompt = build_prompt(section, context, template=CHAT_PROMPT, budget=budget, history=kept_history)
-        filler = SlotStreamFiller(ledger)
+        filler = SlotStreamFiller(ledger, note_slots_for(notes))
+        streamed: list[str] = []
         attempts += 1
         try:
             if on_token is None:
@@ -244,10 +255,14 @@ async def achat(
                     await _emit(on_token, phrase("regenerating"))
 
                 async def forward(piece: str) -> None:
-                    await _emit(on_token, filler.feed(piece))
+                    shown = filler.feed(piece)
+                    streamed.append(shown)
+                    await _emit(on_token, shown)
 
                 completion = await llm.stream(model_settings, prompt.messages, forward)
-                await _emit(on_token, filler.flush())
+                rest = filler.flush()
+                streamed.append(rest)
+                await _emit(on_token, rest)
         except llm.ModelError as exc:
             reason = f"模型调用失败：{exc}"
             break
@@ -262,7 +277,7 @@ async def achat(
             reason = f"模型调用失败：{phrase('unusable')}"
             break
         draft = SectionDraft(section.id, section.heading, section.level, text, drafter_name, citations=list(prompt.passages))
-        checked, feedback = check_draft(draft, ledger, notes)
+        checked, feedback = check_model_draft(draft, context, section)
         if not feedback:
             return ChatResult(
                 text=checked.text,
@@ -273,10 +288,11 @@ async def achat(
                 section_id=section.id,
                 verified=checked.verified,
                 attempts=attempts,
+                provisional_text="".join(streamed),
             )
-        reason = f"模型草稿未通过数字核验（第{attempt + 1}次）：\n{feedback}"
+        reason = rejection_reason(attempt, feedback)
         context = dataclasses.replace(context, feedback=feedback, previous_text=text)
-    return template_result(reason, tokens=used, attempts=attempts)
+    return template_result(reason, tokens=used, attempts=attempts, provisional_text="".join(streamed) if on_token else "")
 
 
 def chat(
@@ -292,6 +308,7 @@ def chat(
     current_text: str = "",
     settings: ReportSettings | None = None,
     prompt_budget: int | None = None,
+    on_provisional: Any = None,
 ) -> ChatResult:
     """Synchronous `achat` (one event loop per call; the LLM layer makes its HTTP client inside it)."""
     return asyncio.run(
@@ -307,5 +324,6 @@ def chat(
             current_text=current_text,
             settings=settings,
             prompt_budget=prompt_budget,
+            on_provisional=on_provisional,
         )
     )

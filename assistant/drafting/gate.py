@@ -309,7 +309,18 @@ class _Gate:
                 covered += hi - lo
         return covered >= end - start
 
+    def _shown(self, token: FigureToken) -> tuple[int, int]:
+        """The span to show for a rejected token: widened to the number verifier's mention (its unit)."""
+        start, end = token.start, token.end
+        for mention in self._mentions:
+            if mention.start < end and start < mention.end and not self._covered(mention.start, mention.end):
+                start, end = min(start, mention.start), max(end, mention.end)
+        return start, end
+
     def _provenance(self) -> None:
+        from assistant.verify.extraction import extract_mentions
+
+        self._mentions = extract_mentions(self.text)
         for token in find_figure_tokens(self.text):
             if self._covered(token.start, token.end):
                 continue
@@ -321,12 +332,16 @@ class _Gate:
             if token.kind == SLOT_LIKE and token.text.startswith("【") and "】" not in token.text:
                 self.add(OPEN_SLOT, token.start, token.end, self._around(token), "占位符没有闭合（缺“】”），正文不完整。")
                 continue
+            if token.kind == SLOT_LIKE:
+                self.add(UNKNOWN_SLOT, token.start, token.end, token.text, "不是清单中的占位符：只能使用清单中给出的【键名】或材料中的【note.…】，不要自拟或改写占位符。")
+                continue
             what = KIND_NAMES.get(token.kind, token.kind)
+            start, end = self._shown(token)
             self.add(
                 UNSLOTTED,
-                token.start,
-                token.end,
-                token.text,
+                start,
+                end,
+                self.text[start:end],
                 f"这是{what}，但不是占位符写入的：数字一律只能用清单中的占位符（【键名】或【note.…】），不得自行书写。",
             )
 

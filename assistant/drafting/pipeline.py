@@ -1,9 +1,12 @@
-"""Section pipeline and whole report: draft → fill slots → verify → (regenerate once) → fallback.
+"""Section pipeline and whole report: draft → truth gate → (regenerate once) → template fallback.
 
-Whatever the drafter, no text leaves here unverified: a model draft with an unknown slot or any
-unsupported, misattributed or contradicted figure gets one regeneration with the findings as
-feedback; if that fails too, the section falls back to the template text and says why. Sections are
-drafted concurrently under a limit; a failure in one never loses the others.
+Text a model wrote goes through the truth gate (`assistant.drafting.gate`): the model writes no figure,
+every figure comes through a slot Python fills, and anything numeric no slot produced — or a slot used
+under the wrong label, unit, sign, comparison or note context — is rejected, whatever its value. A
+rejected draft gets one regeneration with the gate's findings as feedback; if that fails too (or the
+model fails), the section falls back to the template text and `SectionDraft.fallback_reason` says why.
+The template drafter's own text is checked by the number verifier (`check_draft`). Sections are drafted
+concurrently under a limit; a failure in one never loses the others.
 """
 
 from __future__ import annotations
@@ -65,6 +68,40 @@ def check_draft(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> tu
     return checked, feedback
 
 
+def check_model_draft(draft: SectionDraft, context: SectionContext, section: OutlineSection | None = None) -> tuple[SectionDraft, str]:
+    """Gate a model's draft (slot text) for `section`; returns the checked draft and feedback ('' when
+    it passed). The draft is verified only when the gate accepts it and the number verifier, as a
+    second opinion on the filled text, finds nothing wrong either."""
+    from assistant.drafting.gate import gate_model_text
+    from assistant.drafting.prompting import phrase
+    from assistant.drafting.slots import note_slots_for
+
+    result = gate_model_text(draft.text, context.ledger, note_slots_for(context.notes), section, context.figures)
+    findings = [f.to_dict() for f in result.findings]
+    lines = [f.feedback_line() for f in result.findings]
+    if result.accepted:
+        report = verify_text(result.text, context.ledger, context.notes)
+        verifier = report.to_dict().get("findings", [])
+        findings = verifier
+        for finding in verifier:
+            if finding.get("status") != "supported":
+                lines.append(
+                    phrase(
+                        "finding_line",
+                        text=finding.get("text", ""),
+                        status=finding.get("status_zh") or finding.get("status"),
+                        message=finding.get("message") or "",
+                    )
+                )
+    feedback = "\n".join(lines)
+    checked = dataclasses.replace(draft, text=result.text, findings=findings, verified=not feedback)
+    return checked, feedback
+
+
+def rejection_reason(attempt: int, feedback: str) -> str:
+    return f"模型草稿未通过数字核验（第{attempt + 1}次）：\n{feedback}"
+
+
 def uses_templates(drafter: Drafter) -> bool:
     """The offline drafter: its text needs no regeneration or fallback, and no style examples."""
     return isinstance(drafter, TemplateDrafter)
@@ -87,10 +124,12 @@ async def draft_section(
         except Exception as exc:  # a model failure must not lose the section: fall back below
             reason = f"模型调用失败：{exc}"
             break
-        checked, feedback = check_draft(draft, context.ledger, context.notes)
+        if not draft.text.strip():
+            return dataclasses.replace(draft, verified=True)  # nothing entered for the section: omitted
+        checked, feedback = check_model_draft(draft, context, section)
         if not feedback:
             return checked
-        reason = f"模型草稿未通过数字核验（第{attempt + 1}次）：\n{feedback}"
+        reason = rejection_reason(attempt, feedback)
         feedback_context = dataclasses.replace(context, feedback=feedback, previous_text=draft.text)
     # The template text is written only when it is needed: a model draft that passes never pays for it.
     checked, _ = check_draft(fallback.draft_sync(section, context), context.ledger, context.notes)

@@ -133,7 +133,7 @@ def test_wrong_figure_regenerates_with_feedback_then_verifies(fake_openai, seed,
     result = chat([], "写决算情况", seed, "final", model_settings=settings_for(fake_openai), on_token=pieces.append)
     first, second = fake_openai.chat_requests
     retry = user_prompt(second.body)
-    assert "核验意见" in retry and "“155.92万元”（无来源）" in retry and "总支出155.92万元" in retry
+    assert "核验意见" in retry and "“155.92万元”（未经占位符的数字）" in retry and "总支出155.92万元" in retry
     assert "用户的要求：写决算情况" in retry  # the request survives the regeneration
     assert result.verified and result.drafter == f"llm:{MODEL}" and result.attempts == 2
     assert "155.92" not in result.text and ledger["final.expenditure.total"].text in result.text
@@ -160,7 +160,8 @@ def test_lying_twice_returns_the_template_text_with_the_reason(fake_openai, seed
 def test_invented_placeholder_regenerates(fake_openai, seed):
     fake_openai.script("本单位决算支出【支出总数】，执行良好。", default=slot_writer)
     result = chat([], "写决算情况", seed, "final", model_settings=settings_for(fake_openai))
-    assert "“【支出总数】”不是清单中的占位符" in user_prompt(fake_openai.chat_requests[1].body)
+    retry = user_prompt(fake_openai.chat_requests[1].body)
+    assert "“【支出总数】”（未知占位符）：不是清单中的占位符" in retry
     assert result.verified and "【" not in result.text
 
 

@@ -30,7 +30,7 @@ MODEL = "fake-model"
 # ---- a scripted model that answers in slots, built from what the prompt offers ------------------
 
 FACT_LINE = re.compile(r"^- 【([A-Za-z0-9_.]+)】含义：(.+?)(（数额为绝对值）)?，当前值", re.M)
-NOTES_HEADER = "用户提供的材料（其中的数字可以原样照抄）：\n"
+NOTES_HEADER = "用户提供的材料（其中的数字已换成【note.…】占位符，使用时照写占位符）：\n"
 
 
 def user_prompt(request: dict) -> str:
@@ -52,7 +52,8 @@ def prompt_note_items(prompt: str) -> list[str]:
 
 def slot_writer(request: dict) -> str:
     """Answers every section from its own prompt: one slot sentence per listed fact, then the
-    user's notes copied verbatim (their figures are allowed), paragraphs separated by blank lines."""
+    user's notes copied as the prompt shows them (their figures as note slots), paragraphs separated
+    by blank lines."""
     prompt = user_prompt(request)
     paragraphs = []
     facts = FACT_LINE.findall(prompt)
@@ -265,7 +266,7 @@ def test_wrong_raw_number_is_caught_and_regenerated_with_feedback(fake_openai, s
     first, second = fake_openai.chat_requests
     assert "155.92万元" not in user_prompt(first.body)
     retry = user_prompt(second.body)
-    assert "核验意见" in retry and "“155.92万元”（无来源）：账目和工作记录中都没有这个数" in retry
+    assert "核验意见" in retry and "“155.92万元”（未经占位符的数字）：" in retry and "只能用清单中的占位符" in retry
     assert "总支出155.92万元" in retry  # the rejected draft is shown to be corrected
     assert draft.drafter == f"llm:{MODEL}" and draft.verified and not draft.fallback_reason
     assert "155.92" not in draft.text and ledger["final.expenditure.total"].text in draft.text
