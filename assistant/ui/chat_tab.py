@@ -127,13 +127,18 @@ def _ask(chat, prompt: str, history: list[dict], figures, section_id: str, model
     with st.chat_message("user"):
         st.markdown(prompt)
     with st.chat_message("assistant"):
+        # The stream is provisional: shown greyed under a caption, never as the answer. It is replaced
+        # by the text that passed the truth gate, or by the template text and the reason (on rerun).
+        caption = st.empty()
+        caption.caption("生成中，核验后显示：以下为尚未核验的草稿，不作为回答")
         box = st.empty()
         pieces: list[str] = []
 
         def on_token(piece: str) -> None:
             pieces.append(piece)
             try:
-                box.markdown("".join(pieces) + "▌")
+                shown = "".join(pieces).replace("\n", "\n> ")
+                box.markdown(f"> {shown}▌")
             except Exception:  # called off the script thread: the final text is shown anyway
                 pass
 
@@ -154,6 +159,8 @@ def _ask(chat, prompt: str, history: list[dict], figures, section_id: str, model
             except Exception as exc:  # the question stays in the history; the error is shown with it
                 history.append({"role": "assistant", "content": "", "error": f"模型调用失败：{exc}"})
                 st.rerun()
+        caption.empty()
+        box.empty()
     history.append(
         {
             "role": "assistant",
