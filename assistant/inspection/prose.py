@@ -118,26 +118,59 @@ def _parts(doc: Document, ck: Checker, sentence: Sentence, previous: Sentence | 
         gap = doc.text[total.offset + len(total.text) : absolute]
         if re.search(r"[0-9]", gap) or len(gap) > 16:
             continue  # the figure before is not what 其中 breaks down
-        # Another 其中 at the same depth: the lists cannot be told apart (which parts belong to which).
-        nested = [m for m in marks if m != local and depths[m] == depth and _same_group(depths, local, m, depth)]
-        if nested:
+        # Another 其中 at the same depth: with a “；” between, the first list ends there (编制6人，其中
+        # 行政4人、事业2人；在职6人，其中…); with commas only, which parts belong to which is unclear.
+        later = [m for m in marks if m > local and depths[m] == depth and _same_group(depths, local, m, depth)]
+        earlier = [m for m in marks if m < local and depths[m] == depth and _same_group(depths, m, local, depth)]
+        if earlier and "；" not in text[earlier[-1] : local] and ";" not in text[earlier[-1] : local]:
             ck.unchecked("parts_sum", place, "“其中”套“其中”，分项层级无法确定，未核对。")
             continue
-        parts = [
-            v
-            for v in sentence.values
-            if absolute < v.offset < sentence.start + stop
-            and depths[v.offset - sentence.start] == depth
-            and v.unit != PERCENT
-            and not _is_change(doc, v, sentence.start)
-        ]
-        parts = [v for v in parts if v.unit == total.unit]
+        if later:
+            semicolon = max(text.rfind("；", local, later[0]), text.rfind(";", local, later[0]))
+            if semicolon < 0:
+                ck.unchecked("parts_sum", place, "“其中”套“其中”，分项层级无法确定，未核对。")
+                continue
+            stop = min(stop, semicolon)
+        segments: list[list[Value]] = [[]]
+        previous_end = absolute
+        for v in sentence.values:
+            if not absolute < v.offset < sentence.start + stop or depths[v.offset - sentence.start] != depth:
+                continue
+            between = doc.text[previous_end : v.offset]
+            if v.unit == PERCENT:
+                if "占" not in between:
+                    break  # a rate clause (…执行率95.47%) ends the list
+                previous_end = v.offset + len(v.text)
+                continue
+            if "；" in between or ";" in between:
+                segments.append([])
+            previous_end = v.offset + len(v.text)
+            if v.unit == total.unit and not _is_change(doc, v, sentence.start):
+                segments[-1].append(v)
+        parts = _choose_parts(total, [seg for seg in segments if seg])
         if not parts:
             continue
         relation = PartsRelation(total, parts)
         relations.append(relation)
         _check_parts(ck, place, relation)
     return relations
+
+
+def _choose_parts(total: Value, segments: list[list[Value]]) -> list[Value]:
+    """The parts of a list whose items may run on past a “；”: the first run of segments that adds up
+    to the total, else the run closest to it (a slip is then reported, a large gap left unchecked)."""
+    best: list[Value] = []
+    best_gap = None
+    parts: list[Value] = []
+    for segment in segments:
+        parts = parts + segment
+        computed = sum((p.value for p in parts), Decimal(0))
+        if tolerance.compare(total.value, computed, total.places) == tolerance.CONSISTENT:
+            return parts
+        gap = abs(total.value - computed)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = parts, gap
+    return best
 
 
 def _check_parts(ck: Checker, place, relation: PartsRelation) -> None:
@@ -345,7 +378,8 @@ def _rates(doc: Document, ck: Checker, sentence: Sentence) -> None:
         label = RATE_LABEL_RE.search(doc.text, floor, v.offset)
         if not label or "占" in doc.text[floor : v.offset]:
             continue
-        amounts = [u for u in values[:i] if u.unit == MONEY]
+        last_percent = max((k for k in range(i) if values[k].unit == PERCENT), default=-1)
+        amounts = [u for u in values[last_percent + 1 : i] if u.unit == MONEY]
         numerators = [u for u in amounts if any(w in u.label for w in NUMERATOR_WORDS)]
         denominators = [u for u in amounts if u not in numerators and any(w in u.label for w in DENOMINATOR_WORDS)]
         if len(numerators) != 1 or len(denominators) != 1:
