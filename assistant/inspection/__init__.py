@@ -41,4 +41,22 @@ def inspect_path(path) -> InspectionReport:
     return inspect_text(document.text, document.name, document.place_of_line)
 
 
-__all__ = ["InspectionReport", "inspect_path", "inspect_text"]
+def inspect_bytes(name: str, data: bytes) -> InspectionReport:
+    """Inspect an uploaded report given its file name (for the type) and bytes; raises
+    ReportUnreadable with a Chinese message."""
+    from pathlib import PurePosixPath
+
+    from assistant.inspection.reading import ReportUnreadable, unwrap_lines
+    from assistant.verify.documents import DocumentError, read_document_bytes
+
+    try:
+        document = read_document_bytes(name, data)
+    except DocumentError as exc:
+        raise ReportUnreadable(str(exc)) from None
+    if PurePosixPath(name.replace("\\", "/")).suffix.lower() == ".pdf":
+        text, origin = unwrap_lines(document.text)
+        return inspect_text(text, name, lambda line: document.place_of_line(origin[line - 1]))
+    return inspect_text(document.text, name, document.place_of_line)
+
+
+__all__ = ["InspectionReport", "inspect_bytes", "inspect_path", "inspect_text"]

@@ -338,4 +338,32 @@ def figures_data(prefill: Prefill) -> dict:
     return data
 
 
-__all__ = ["LABELS", "LAST_YEAR", "Prefill", "build_prefill", "figures_data", "to_yaml", "BaseModel"]
+def merge_into(current: dict, incoming: dict, path: tuple = ()) -> tuple[dict, list[str], list[str]]:
+    """`incoming` figures data merged into `current` without overwriting anything entered: a value
+    goes in only where `current` is blank. Returns (merged, fields filled, fields kept as entered)."""
+    merged = dict(current or {})
+    filled: list[str] = []
+    kept: list[str] = []
+    for key, value in incoming.items():
+        here = (*path, key)
+        existing = merged.get(key)
+        if isinstance(value, dict):
+            inner, f, k = merge_into(existing if isinstance(existing, dict) else {}, value, here)
+            merged[key] = inner
+            filled += f
+            kept += k
+        elif isinstance(value, list):
+            if not existing:
+                merged[key] = value
+                filled.append(".".join(map(str, here)))
+            else:
+                kept.append(".".join(map(str, here)))
+        elif existing in (None, "") or (isinstance(existing, str) and not existing.strip()):
+            merged[key] = value
+            filled.append(".".join(map(str, here)))
+        elif str(existing) != str(value):
+            kept.append(".".join(map(str, here)))
+    return merged, filled, kept
+
+
+__all__ = ["merge_into", "LABELS", "LAST_YEAR", "Prefill", "build_prefill", "figures_data", "to_yaml", "BaseModel"]

@@ -104,6 +104,9 @@ def _toolbar() -> None:
             st.rerun()
     with right:
         _downloads()
+    from assistant.ui import last_year_import  # 从上年报告导入 (the reading is assistant.inspection)
+
+    last_year_import.render()
     notice = S.pop("entry_notice", None)
     if notice:
         getattr(st, notice[0])(notice[1])
