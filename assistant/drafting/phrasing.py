@@ -114,3 +114,124 @@ def render_keyed_sentence(template: Mapping[str, Any], key: str, name: str, ledg
     """A sentence template written for any indicator or project: {key} and {name} are substituted first."""
     pieces = [p.replace("{key}", key).replace("{name}", name) for p in template["pieces"]]
     return render_sentence({"pieces": pieces, "end": template.get("end", "。")}, ledger, variables)
+
+
+# --- phrasing rules (applied to every paragraph the template drafter writes) ------------------------
+
+SENTENCE_LIMIT = 120  # characters: a longer sentence is split at a clause boundary
+_SENTENCE_END = "。！？"
+_CLOSERS = "”’）"
+# A clause that cannot stand as a sentence of its own (it leans on the one before it).
+_LEANING = ("占", "较", "增长", "下降", "分别", "同比", "比上年", "其中", "均")
+# Clause openings that start a new statement: the preferred places to split at a comma.
+_FRESH = ("差异产生", "主要原因", "超出预算", "与上年相比", "全年", "基本支出", "项目支出", "总支出", "年末", "固定资产", "政府采购")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their end marks (a closing quote or bracket after 。 stays with its sentence)."""
+    out: list[str] = []
+    start = 0
+    i = 0
+    while i < len(text):
+        if text[i] in _SENTENCE_END:
+            end = i + 1
+            while end < len(text) and text[end] in _CLOSERS:
+                end += 1
+            out.append(text[start:end])
+            start = i = end
+            continue
+        i += 1
+    if start < len(text):
+        out.append(text[start:])
+    return [s for s in out if s]
+
+
+def _depth_ok(text: str, position: int) -> bool:
+    """Outside quotes and brackets: never split “…，…” or （…，…）."""
+    before = text[:position]
+    return before.count("“") == before.count("”") and before.count("（") == before.count("）")
+
+
+def _split_point(sentence: str, limit: int) -> int | None:
+    minimum = 12
+    body = sentence.rstrip(_SENTENCE_END + _CLOSERS)
+    for marks, preferred in (("；", None), ("，", _FRESH), ("，", None)):
+        candidates = [
+            i
+            for i, ch in enumerate(body)
+            if ch in marks
+            and minimum <= i <= limit
+            and len(body) - i > minimum
+            and _depth_ok(body, i)
+            and not body[i + 1 :].startswith(_LEANING)
+            and (preferred is None or body[i + 1 :].startswith(preferred))
+        ]
+        if candidates:
+            return max(candidates)
+    return None
+
+
+def split_long_sentence(sentence: str, limit: int = SENTENCE_LIMIT) -> list[str]:
+    """A sentence over `limit` characters as two or more, cut at the last clause boundary (；
+    first, then ， before a fresh statement, then any ，) that keeps the first part within the
+    limit; a sentence with no such boundary is left whole."""
+    if len(sentence) <= limit:
+        return [sentence]
+    point = _split_point(sentence, limit)
+    if point is None:
+        return [sentence]
+    return [sentence[:point] + "。", *split_long_sentence(sentence[point + 1 :], limit)]
+
+
+def split_long_sentences(paragraph: str, limit: int = SENTENCE_LIMIT) -> str:
+    return "".join(part for sentence in split_sentences(paragraph) for part in split_long_sentence(sentence, limit))
+
+
+def project_ref(name: str) -> str:
+    """How a sentence names a project: “X项目” when the name already says 项目, else “X”项目."""
+    name = name.strip().strip("“”\"")
+    return f"“{name}”" if name.endswith("项目") else f"“{name}”项目"
+
+
+def close_sentence(text: str) -> str:
+    """Close a user's sentence with 。 unless it already ends with punctuation."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；：”’）" else f"{text}。"
+
+
+def ordinal_items(items: list[str], ordinals: list[str]) -> list[str]:
+    """Items marked 一是、二是 … — only when there are two or more (a lone 一是 has no 二是)."""
+    if len(items) < 2:
+        return [close_sentence(item) for item in items]
+    return [f"{ordinals[i] if i < len(ordinals) else ''}{close_sentence(item)}" for i, item in enumerate(items)]
+
+
+def reason_from(texts: list[str], keywords: list[str], cues: list[str], tails: list[str]) -> str | None:
+    """The reason a user gave for something, in the user's words: the first clause of `texts` that
+    names one of `keywords` and introduces a cause with one of `cues` (主要原因是, 由于 …); the words
+    after the cue, without a closing 所致/导致. None when no text gives one — the caller writes a
+    to-do marker then, never a reason of its own."""
+    ordered = sorted(cues, key=len, reverse=True)
+    for text in texts:
+        for clause in re.split(r"[。；！？\n]", text or ""):
+            if keywords and not any(k in clause for k in keywords):
+                continue
+            for cue in ordered:
+                at = clause.find(cue)
+                if at < 0:
+                    continue
+                reason = clause[at + len(cue) :].strip("，,：: ")
+                for tail in tails:
+                    if reason.endswith(tail):
+                        reason = reason[: -len(tail)].rstrip("，, ")
+                if len(reason) >= 4:
+                    return reason
+    return None
+
+
+def deviation_reason(text: str | None) -> str | None:
+    """The cause part of a 偏差原因分析及改进措施 entry: the words before its 下一步/改进 clause."""
+    if not text or not text.strip():
+        return None
+    reason = re.split(r"[；;。]\s*(?=下一步|今后|改进|整改)", text.strip(), maxsplit=1)[0]
+    return reason.rstrip("。；;，, ") or None

@@ -48,6 +48,10 @@ class Lexicon:
         """(group, value of one unit in the group's base): 万元 → (money, 10000), 万亩 → (亩, 10000)."""
         if unit in AMOUNT_UNITS:
             return MONEY, AMOUNT_UNITS[unit]
+        per = unit.split("/", 1)[0]
+        if per != unit and per in AMOUNT_UNITS:
+            # A rate in money (万元/公里): the text prints "82.64万元/公里", read as 82.64万元.
+            return MONEY, AMOUNT_UNITS[per]
         if len(unit) > 1 and unit[0] in MULTIPLIERS and unit[1:] in self.unit_group:
             return self.unit_group[unit[1:]], MULTIPLIERS[unit[0]]
         return self.group_of(unit), Decimal(1)
