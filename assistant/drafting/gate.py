@@ -75,12 +75,17 @@ FINDING_NAMES = {
 _SENTENCE_END = "。；;！!？?\n"
 _CLAUSE_END = _SENTENCE_END + "，,：:、"
 _BASE_BEFORE = "占比较与同"  # a label right after one of these is a denominator or comparison base
-_RATE_CUE = re.compile(r"率|占|比重|比例|百分比|增幅|降幅|幅度|增长|下降|提高|降低|变动")
+_RATE_CUE = re.compile(r"率|占|比重|比例|百分比|增幅|降幅|幅度|增长|下降|提高|降低|变动|持平")
 _AMOUNT_RATE_CUE = re.compile(r"率|占比|比重|比例|百分比|增幅|降幅|幅度")
 _UP = ("增加", "增长", "提高", "上升", "上涨", "超支", "超出", "多支", "扩大")
 _DOWN = ("减少", "下降", "降低", "节约", "节省", "压减", "缩减", "压缩", "少支", "回落")
 _FLAT = ("持平",)
 _DIRECTION_RE = re.compile("|".join(_UP + _DOWN + _FLAT))
+_DIRECTION_WORDS = frozenset(_UP + _DOWN + _FLAT)
+# What a change fact's label adds to the thing that changes: 结转结余变动率 → 结转结余.
+_COMPARISON_BASE = re.compile(r"较上年|比上年|同比|与上年相比|上年同期|较去年|较年初预算|比年初预算|较预算|比预算|较全年预算|较上年预算")
+_CHANGE_FORMULA = re.compile(r"^（?(.+?) − (.+?)）?(?: ÷ .*)?$")
+_CHANGE_SUFFIX = re.compile(r"(?:决算)?(?:较年初预算|较预算|较上年|同比)?(?:增减率|增减|变动率|变动)$")
 _LAST_YEAR_CUE = re.compile(r"较上年|比上年|同比|上年同期|与上年相比|较去年|比去年|去年同期|上一年度|较上一年")
 _COMPARE_CUE = re.compile(r"较|比|同比|相比")
 # Characters that carry no meaning of their own right before a figure (共计、累计达到了 …).
@@ -200,17 +205,21 @@ class _Labels:
         self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
 
     def mentions(self, text: str, start: int, end: int) -> list[_Mention]:
+        """Label mentions in text[start:end]: the longest name at each position; a name inside a
+        longer one that overlaps it is dropped (较上年 inside 较上年结转结余 → 上年结转结余 wins)."""
         if self.pattern is None:
             return []
         found = []
-        pos = start
-        while pos < end:
-            m = self.pattern.search(text, pos, end)
-            if m is None:
-                break
-            found.append(_Mention(m.start(), m.end(), m.group(), self.by_name[m.group()]))
-            pos = m.end()
-        return found
+        for i in range(start, end):
+            m = self.pattern.match(text, i, end)
+            if m is not None and m.group() not in _DIRECTION_WORDS:
+                found.append(_Mention(m.start(), m.end(), m.group(), self.by_name[m.group()]))
+        kept = []
+        for m in found:
+            if any(o is not m and o.start < m.end and m.start < o.end and (o.end - o.start) > (m.end - m.start) for o in found):
+                continue
+            kept.append(m)
+        return kept
 
 
 def _mask(text: str, spans: Sequence[Provenance]) -> str:
@@ -391,8 +400,25 @@ class _Gate:
         text = self.masked
         sentence = _boundary_before(text, p.start, _SENTENCE_END)
         clause = _boundary_before(text, p.start, _CLAUSE_END)
-        mentions = [m for m in labels.mentions(text, sentence, p.start) if not self._is_base(m)]
-        in_clause = [m for m in mentions if m.start >= clause]
+        every = labels.mentions(text, sentence, p.start)
+        if not every and sentence > 0 and text[sentence - 1] != "\n":
+            # "。增长【…】" continues the sentence before it (a long sentence split in two).
+            sentence = _boundary_before(text, sentence - 1, _SENTENCE_END)
+            every = labels.mentions(text, sentence, p.start)
+        every = [self._in_section(m) for m in every]
+        every = [m for m in every if m is not None]
+        adjacent = [
+            m
+            for m in every
+            if m.start >= clause and not text[m.end : p.start].strip("\u3000 为是的达") and not (m.start and text[m.start - 1] == "占")
+        ]
+        if adjacent:
+            # 较上年结转结余【…】: a figure right after a label is that label's, base or not.
+            mentions = [m for m in every if m.end <= adjacent[-1].end]
+            in_clause = [adjacent[-1]]
+        else:
+            mentions = [m for m in every if not self._is_base(m)]
+            in_clause = [m for m in mentions if m.start >= clause]
         if not in_clause:
             partial = self._partial_label(text, clause, p.start)
             if partial is not None:
@@ -404,10 +430,14 @@ class _Gate:
             return
         nearest = max(pool, key=lambda m: (m.end, m.end - m.start))
         candidates = set(nearest.keys)
+        window = text[nearest.start : p.start]
         if "占" in text[nearest.end : p.start]:
             # 决算基本支出占决算支出的【…】: the subject's share, whatever the denominator is called.
             candidates = {f.key for f in self.ledger if _unit_class(f) == "rate" and (nearest.name in f.label or nearest.name in f.aliases)}
             nearest = _Mention(nearest.start, nearest.end, nearest.name, frozenset(candidates))
+        if fact.key not in candidates and self._change_attributed(fact, mentions, text[clause : p.start], text[sentence : p.start]):
+            self._unit_class_agrees(p, fact, nearest, window)
+            return
         if fact.key not in candidates:
             others = "、".join(dict.fromkeys(self.ledger[k].label for k in sorted(candidates)))
             self.add(
@@ -435,22 +465,72 @@ class _Gate:
                     )
                     return
                 candidates = narrowed
-        window = text[nearest.start : p.start]
+        self._unit_class_agrees(p, fact, nearest, window)
+
+    def _in_section(self, m: _Mention) -> _Mention | None:
+        """A mention as it can be meant in this section. A comparison name (较年初预算, 同比) also names
+        every change whose label contains it. A name only of facts the section cannot use (全年预算数 of
+        a project, in 决算情况) is read by the longest part (≥3 characters) that labels of the
+        section's facts contain; None when there is none."""
+        keys = set(m.keys)
+        if m.name[0] in "较比同":
+            keys |= {f.key for f in self.ledger if f.signed_change and m.name in f.label}
+        prefixes = self.scope.fact_prefixes
+        if prefixes is None or any(k.startswith(prefixes) for k in keys):
+            return _Mention(m.start, m.end, m.name, frozenset(keys))
+        allowed = [f for f in self.ledger if f.key.startswith(prefixes)]
+        for length in range(len(m.name) - 1, 2, -1):
+            for i in range(0, len(m.name) - length + 1):
+                part = m.name[i : i + length]
+                found = frozenset(f.key for f in allowed if part in f.label)
+                if found:
+                    return _Mention(m.start, m.end, m.name, found)
+        return m  # names another section's facts: a slot after it is misattributed
+
+    def _change_attributed(self, fact: Fact, mentions: list[_Mention], clause_text: str, sentence_text: str) -> bool:
+        """A change read from what its formula compares (全年预算支出 − 年初预算支出): accepted when
+        the sentence names the thing that changes and any comparison in the clause names its base.
+        "全年预算数【…】，较年初预算增加【预算调整数】" passes; "决算支出较年初预算增加【预算调整数】"
+        does not (预算调整数 is not a change of 决算支出)."""
+        if not fact.signed_change:
+            return False
+        parts = _change_parts(fact)
+        if parts is None:
+            return False
+        subject, base = parts
+        stem = _CHANGE_SUFFIX.sub("", fact.label)
+        named = any(subject == self.ledger[k].label or subject in self.ledger[k].names for m in mentions for k in m.keys)
+        if not (named or subject in sentence_text or (len(stem) >= 2 and stem != fact.label and stem in sentence_text)):
+            return False
+        compared = _COMPARISON_BASE.findall(clause_text)
+        if not compared:
+            return bool(_DIRECTION_RE.search(clause_text))
+        said = compared[-1]
+        if "上年" in said or said in ("同比",) or "去年" in said:
+            return "上年" in base
+        return said.lstrip("较比") in base
+
+    def _unit_class_agrees(self, p: Provenance, fact: Fact, nearest: _Mention, window: str) -> None:
         cls = _unit_class(fact)
-        if cls == "amount" and _AMOUNT_RATE_CUE.search(window.replace(nearest.name, "", 1) if _AMOUNT_RATE_CUE.search(nearest.name) is None else window):
-            self.add(UNIT_CLASS, p.start, p.end, f"{window.strip()}{p.text}", f"“{window.strip()}”说的是比率，填的却是金额“{fact.label}”。", p.key)
-        elif cls == "amount" and "占" in window.replace(nearest.name, "", 1):
-            self.add(UNIT_CLASS, p.start, p.end, f"{window.strip()}{p.text}", f"“占……”之后应是占比，填的却是金额“{fact.label}”。", p.key)
+        after_label = window[len(nearest.name) :] if window.startswith(nearest.name) else window
+        shown = f"{window.strip()}{p.text}"
+        if cls == "amount" and (_AMOUNT_RATE_CUE.search(after_label) or (_AMOUNT_RATE_CUE.search(nearest.name) and not _AMOUNT_RATE_CUE.search(fact.label))):
+            self.add(UNIT_CLASS, p.start, p.end, shown, f"“{window.strip()}”说的是比率，填的却是金额“{fact.label}”。", p.key)
+        elif cls == "amount" and "占" in after_label:
+            self.add(UNIT_CLASS, p.start, p.end, shown, f"“占……”之后应是占比，填的却是金额“{fact.label}”。", p.key)
         elif cls == "rate" and not _RATE_CUE.search(window):
             if any(_unit_class(self.ledger[k]) != "rate" for k in nearest.keys):
-                self.add(UNIT_CLASS, p.start, p.end, f"{window.strip()}{p.text}", f"“{nearest.name}”之后直接写比率：请写明“占比”或“……率”，以免把比率当作金额。", p.key)
-        elif cls == "count" and _AMOUNT_RATE_CUE.search(window) and not _AMOUNT_RATE_CUE.search(fact.label):
-            self.add(UNIT_CLASS, p.start, p.end, f"{window.strip()}{p.text}", f"“{window.strip()}”说的是比率，填的却是数量“{fact.label}”。", p.key)
+                self.add(UNIT_CLASS, p.start, p.end, shown, f"“{nearest.name}”之后直接写比率：请写明“占比”或“……率”，以免把比率当作金额。", p.key)
+        elif cls == "count" and _AMOUNT_RATE_CUE.search(after_label) and not _AMOUNT_RATE_CUE.search(fact.label):
+            self.add(UNIT_CLASS, p.start, p.end, shown, f"“{window.strip()}”说的是比率，填的却是数量“{fact.label}”。", p.key)
 
     def _partial_label(self, text: str, clause: int, end: int) -> _Mention | None:
         """A clause that names its figure by part of a label (决算数, 预算数): the longest tail of the
         clause that some fact label contains, standing for every fact whose label contains it."""
         words = text[clause:end]
+        cut = max(words.rfind(c) for c in _BASE_BEFORE)
+        if cut >= 0:
+            return None  # 占总支出的【…】: what follows 占/比/较 is a denominator or a base, not a name
         stripped = words.rstrip("\u3000 ")
         while stripped and stripped[-1] in _FILLER:
             stripped = stripped[:-1]
@@ -550,6 +630,12 @@ class _Gate:
             if after_text[:2] != after_note[:2] and after_text[:2] not in grams:
                 return f"“{figure.text}”在材料中说的是“{_show(figure)}”，这里却接“{after_text[:2]}”：材料中的数字只能用在它原来的事项上。"
         return None
+
+
+def _change_parts(fact: Fact) -> tuple[str, str] | None:
+    """(what changes, what it is compared with) from a change fact's formula, or None."""
+    m = _CHANGE_FORMULA.match(fact.formula.strip())
+    return (m.group(1).strip("（）"), m.group(2).strip("（）")) if m else None
 
 
 def _verb(value: Decimal) -> str:
