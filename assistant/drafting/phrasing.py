@@ -66,8 +66,19 @@ def render_piece(piece: str, ledger: Ledger, variables: Vars) -> str | None:
     return None if missing else text
 
 
+def _all_zero_slots(piece: str, ledger: Ledger) -> bool:
+    """Every fact the piece names is zero (a 0万元 change or amount not worth a clause of its own)."""
+    facts = [ledger.get(m.group(1)) for m in SLOT_RE.finditer(piece)]
+    return bool(facts) and all(f is not None and f.value == 0 for f in facts)
+
+
 def render_group(group: Mapping[str, Any], ledger: Ledger, variables: Vars) -> str | None:
-    items = [render_piece(item, ledger, variables) for item in group.get("items", [])]
+    """A list of items; with `skip_zero`, an item whose facts are all zero is left out."""
+    items = [
+        render_piece(item, ledger, variables)
+        for item in group.get("items", [])
+        if not (group.get("skip_zero") and _all_zero_slots(item, ledger))
+    ]
     present = [item for item in items if item is not None]
     if not present:
         return None
@@ -235,3 +246,18 @@ def deviation_reason(text: str | None) -> str | None:
         return None
     reason = re.split(r"[；;。]\s*(?=下一步|今后|改进|整改)", text.strip(), maxsplit=1)[0]
     return reason.rstrip("。；;，, ") or None
+
+
+def reason_before(texts: list[str], keywords: list[str], effects: list[str]) -> str | None:
+    """The cause a user wrote before its effect in one sentence: "上级检查调研期间接待任务增加，公务接待费
+    决算数超过预算数" — the clauses before the one that names the matter (a keyword) and its effect
+    (超过预算 …), when none of them states the effect itself."""
+    for text in texts:
+        for sentence in re.split(r"[。；！？\n]", text or ""):
+            clauses = [c for c in re.split(r"[，,]", sentence)]
+            for k, clause in enumerate(clauses[1:], start=1):
+                if any(w in clause for w in keywords) and any(e in clause for e in effects):
+                    before = "，".join(c.strip() for c in clauses[:k]).strip()
+                    if len(before) >= 4 and not any(e in before for e in effects):
+                        return before
+    return None
