@@ -1,14 +1,20 @@
 """The workspace: one folder per report, so nothing the user typed or drafted is lost.
 
-Each report folder holds
-  figures.yaml   the last figures that validated (the canonical file, readable by the CLI)
-  form.json      the form exactly as typed, invalid values included
-  drafts.json    the drafted report, per-section drafts adopted from chat
-  notes.json     chat conversations per section
-  settings.json  report options and the model endpoint (never the API key)
-Every write goes to a temporary file in the same folder and is renamed over the old one, so a crash
-mid-write leaves the previous version intact. The root is ASSISTANT_WORKSPACE, or
-`data_dir()/workspace`.
+Each report folder holds the report's state as *generations*, one whole save each:
+  gen/00000042/   figures.yaml  the last figures that validated (the canonical file, CLI-readable)
+                  form.json     the form exactly as typed, invalid values included
+                  drafts.json   the drafted report, per-section drafts adopted from chat
+                  notes.json    chat conversations per section
+                  settings.json report options and the model endpoint (never the API key)
+  current         a symbolic link to the generation in force (gen/00000042)
+  figures.yaml …  links through `current` (current/figures.yaml …), so every path stays the same
+A save writes every file of the new generation into a temporary folder (files it does not change
+are hard-linked from the one before), renames the folder into place and then replaces `current`
+with one atomic rename: a crash or kill -9 at any moment leaves the old or the new state of the
+whole report, never form.json new and drafts.json old. Temporary folders and links of a writer
+that died are removed when the report is next opened; the previous generation is kept as a
+fallback. Folders saved before generations existed (plain files) are read as they are and move to
+generations on their first save. The root is ASSISTANT_WORKSPACE, or `data_dir()/workspace`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -50,7 +58,7 @@ def safe_name(name: str) -> str:
 
 def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -76,15 +84,70 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, default=_json_default)
 
 
+GENERATIONS = "gen"
+CURRENT = "current"
+_GENERATION = re.compile(r"^\d{8}$")
+# A temporary entry of a writer still running is never touched; one older than this whose process
+# cannot be found is a leftover.
+STALE_SECONDS = 60.0
+KEEP_GENERATIONS = 2  # the current one and the one before it
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _is_stale(entry: Path) -> bool:
+    match = re.search(r"\.(\d+)\.tmp$", entry.name)
+    if match and not _pid_alive(int(match.group(1))):
+        return True
+    try:
+        return time.time() - entry.lstat().st_mtime > STALE_SECONDS and not (match and _pid_alive(int(match.group(1))))
+    except OSError:
+        return False
+
+
 class ReportFolder:
-    """The files of one report."""
+    """The files of one report, saved and read as whole generations."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.name = self.path.name
 
+    # -- where the current state lives
+    def current_generation(self) -> Optional[Path]:
+        try:
+            target = os.readlink(self.path / CURRENT)
+        except OSError:
+            return None
+        folder = self.path / target
+        return folder if folder.parent.name == GENERATIONS and _GENERATION.match(folder.name) and folder.is_dir() else None
+
     def file(self, name: str) -> Path:
-        return self.path / name
+        """Where `name` of the current state is (the plain file of a folder without generations)."""
+        current = self.current_generation()
+        return (current if current is not None else self.path) / name
 
     def read_json(self, name: str, default: Any = None) -> Any:
         path = self.file(name)
@@ -94,22 +157,148 @@ class ReportFolder:
             return default
         except (OSError, ValueError):
             # A damaged file is kept aside (not overwritten) so it can still be recovered by hand.
-            path.replace(path.with_name(path.name + ".damaged"))
+            try:
+                path.replace(path.with_name(path.name + ".damaged"))
+            except OSError:
+                pass
             return default
-
-    def write_json(self, name: str, data: Any) -> str:
-        text = dumps(data)
-        atomic_write_text(self.file(name), text)
-        return text
 
     def read_text(self, name: str) -> Optional[str]:
         try:
             return self.file(name).read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
 
+    def write_json(self, name: str, data: Any) -> str:
+        text = dumps(data)
+        self.save({name: text})
+        return text
+
     def write_text(self, name: str, text: str) -> None:
-        atomic_write_text(self.file(name), text)
+        self.save({name: text})
+
+    # -- one save, one generation
+    def save(self, files: dict[str, str]) -> Path:
+        """Write `files` (name → text) as a new generation holding them and every other file of
+        the current state, then switch to it atomically. Returns the new generation's folder."""
+        generations = self.path / GENERATIONS
+        generations.mkdir(parents=True, exist_ok=True)
+        current = self.current_generation()
+        base = current if current is not None else self.path
+        temp = Path(tempfile.mkdtemp(prefix=".new.", suffix=f".{os.getpid()}.tmp", dir=generations))
+        try:
+            for name, text in files.items():
+                with open(temp / name, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            for old in _state_files(base):
+                if old.name not in files:
+                    try:
+                        os.link(old, temp / old.name)  # unchanged: shared with the generation before
+                    except OSError:
+                        shutil.copy2(old, temp / old.name)
+            _fsync_dir(temp)
+            target = self._place(temp, current)
+            _fsync_dir(generations)
+            self._switch(target)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        self._after_save(target, files)
+        return target
+
+    def _place(self, temp: Path, current: Optional[Path]) -> Path:
+        """Rename the finished folder to the next free generation number (another writer may take one)."""
+        taken = [int(p.name) for p in (self.path / GENERATIONS).iterdir() if _GENERATION.match(p.name)]
+        number = max(taken + [int(current.name) if current is not None else 0]) + 1
+        for _ in range(100):
+            target = self.path / GENERATIONS / f"{number:08d}"
+            try:
+                os.rename(temp, target)
+                return target
+            except OSError:
+                if not target.exists():
+                    raise
+                number += 1
+        raise OSError("无法为本次保存分配新的版本号")
+
+    def _switch(self, target: Path) -> None:
+        """Point `current` at `target` in one rename (a new link replaces the old atomically)."""
+        link = self.path / f".{CURRENT}.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        os.symlink(f"{GENERATIONS}/{target.name}", link)
+        os.replace(link, self.path / CURRENT)
+        _fsync_dir(self.path)
+
+    def _after_save(self, target: Path, files: dict[str, str]) -> None:
+        """Outside the unit: the top-level names as links through `current`, old generations pruned."""
+        for name in STATE_NAMES:
+            path = self.path / name
+            if path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}":
+                continue
+            try:
+                link = self.path / f".{name}.{os.getpid()}.tmp"
+                link.unlink(missing_ok=True)
+                os.symlink(f"{CURRENT}/{name}", link)
+                os.replace(link, path)  # a plain file from before generations gives way to the link
+            except OSError:
+                pass
+        self.prune(keep=target)
+
+    def prune(self, keep: Optional[Path] = None) -> None:
+        generations = self.path / GENERATIONS
+        if not generations.is_dir():
+            return
+        current = keep or self.current_generation()
+        names = sorted(p.name for p in generations.iterdir() if _GENERATION.match(p.name))
+        if current is None:
+            return
+        older = [n for n in names if n < current.name]
+        for name in older[: max(len(older) - (KEEP_GENERATIONS - 1), 0)]:
+            shutil.rmtree(generations / name, ignore_errors=True)
+
+    def clean_stale(self) -> list[str]:
+        """Remove what dead writers left: temporary folders and files, and generations newer than
+        CURRENT that were never switched to. Returns the names removed."""
+        removed: list[str] = []
+        current = self.current_generation()
+        for folder in (self.path, self.path / GENERATIONS):
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                stale_temp = entry.name.startswith(".") and entry.name.endswith(".tmp") and _is_stale(entry)
+                unswitched = (
+                    folder.name == GENERATIONS and current is not None and _GENERATION.match(entry.name)
+                    and entry.name > current.name and _is_stale_generation(entry)
+                )
+                if stale_temp or unswitched:
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+                    removed.append(entry.name)
+        self.prune()
+        return removed
+
+
+def _is_stale_generation(entry: Path) -> bool:
+    # A generation renamed into place whose switch never came: left by a writer that died between
+    # the two renames. A live writer switches within moments, so only an old one is removed.
+    try:
+        return time.time() - entry.stat().st_mtime > STALE_SECONDS
+    except OSError:
+        return False
+
+
+STATE_NAMES = (FIGURES, FORM, DRAFTS, NOTES, SETTINGS)
+
+
+def _state_files(folder: Path) -> list[Path]:
+    return [folder / n for n in STATE_NAMES if (folder / n).is_file() and not (folder / n).is_symlink()]
+
+
+_CLEANED: set[Path] = set()
 
 
 class Workspace:
@@ -131,7 +320,11 @@ class Workspace:
     def folder(self, name: str) -> ReportFolder:
         path = self.root / safe_name(name)
         path.mkdir(parents=True, exist_ok=True)
-        return ReportFolder(path)
+        folder = ReportFolder(path)
+        if path not in _CLEANED:
+            _CLEANED.add(path)  # once per process: what a killed writer left behind
+            folder.clean_stale()
+        return folder
 
     def exists(self, name: str) -> bool:
         return (self.root / safe_name(name)).is_dir()

@@ -247,12 +247,14 @@ def autosave() -> None:
     try:
         folder = Workspace().folder(S["report_name"])
         saved = S["_saved"]
-        wrote = False
-        for name, text in _payloads().items():
-            if saved.get(name) != text:
-                folder.write_text(name, text)
-                saved[name] = text
-                wrote = True
+        payloads = _payloads()
+        changed = {name: text for name, text in payloads.items() if saved.get(name) != text}
+        wrote = bool(changed)
+        if changed:
+            # One save is one generation of the whole report (workspace.ReportFolder.save): a
+            # kill mid-save leaves the old or the new state, never half of each.
+            folder.save(changed)
+            saved.update(changed)
         if wrote or "save_status" not in S:
             S["save_status"] = (dt.datetime.now().strftime("%H:%M:%S"), "")
     except OSError as exc:
