@@ -49,13 +49,13 @@ def saved_uploads() -> list[Any]:
 
 
 def reindex(index) -> Any:
-    """Empty the index and ingest the sample corpus and every saved upload again."""
+    """Rebuild the index from the sample corpus and every saved upload (built aside, then switched
+    to, so searches meanwhile use the old index; corrections made by hand are kept)."""
     from assistant.corpus.index import sample_corpus_dir
 
-    index.reset()
     sources: list[Any] = []
     if sample_corpus_dir().is_dir():
         sources.append(sample_corpus_dir())
     sources.extend(saved_uploads())
-    return index.ingest(sources)
+    return index.rebuild(sources)
 

@@ -1,6 +1,7 @@
 """`index` and `search`: build the corpus index and query it from the command line.
 
     python -m assistant index [PATH ...] [--rebuild] [--kind K --year Y --unit U] [--list] [--delete DOC]
+    python -m assistant index --repair
     python -m assistant search "QUERY" [-k 5] [--kind report] [--year Y] [--unit U] [--mode hybrid] [--json]
 """
 
@@ -19,7 +20,10 @@ def register(subparsers) -> None:
         "index", help="把报告、政策等文档导入检索库", description="导入文档（.txt .md .docx .pdf .xlsx）到检索库。"
     )
     index.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹（默认：corpus/）")
-    index.add_argument("--rebuild", action="store_true", help="先清空检索库再导入")
+    index.add_argument("--rebuild", action="store_true", help="重建检索库：在旁边建好新索引后再切换（期间检索照常）")
+    index.add_argument(
+        "--repair", action="store_true", help="修复损坏的检索库：按文档记录重新导入（损坏的文件夹改名保留，不会删除）"
+    )
     index.add_argument("--kind", choices=KINDS, help="指定文档类型（覆盖自动判断）")
     index.add_argument("--year", type=int, help="指定年度（覆盖自动判断）")
     index.add_argument("--unit", help="指定单位（覆盖自动判断）")
@@ -56,13 +60,39 @@ def _print_documents(index) -> None:
         print(f"  [{doc.doc_id}] {doc.title}（{doc.source}）{KIND_LABELS.get(doc.kind, doc.kind)}，{year}，{unit}，{doc.chunks} 个片段")
 
 
+def run_repair() -> int:
+    from assistant.corpus.repair import repair
+    from assistant.corpus.store_lock import StoreBusy
+
+    try:
+        report = repair()
+    except StoreBusy as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
 def run_index(args: argparse.Namespace) -> int:
     from assistant.corpus.index import sample_corpus_dir
+    from assistant.corpus.store_lock import StoreBusy
 
+    if args.repair:
+        return run_repair()
+    try:
+        return _run_index(args, sample_corpus_dir)
+    except StoreBusy as error:
+        print(str(error), file=sys.stderr)
+        return 2
+
+
+def _run_index(args: argparse.Namespace, sample_corpus_dir) -> int:
     try:
         index = _open_index()
     except Exception as error:  # a server that is down, a damaged store
         print(f"无法打开检索库：{error}", file=sys.stderr)
+        print("可运行 python -m assistant index --repair 按文档记录修复检索库（不会删除任何文件）。", file=sys.stderr)
         return 2
     if args.list and not args.paths and not args.delete and not args.rebuild:
         _print_documents(index)
@@ -75,11 +105,12 @@ def run_index(args: argparse.Namespace) -> int:
         print(f"已删除“{args.delete}”，共 {removed} 个片段。")
         if not args.paths and not args.rebuild:
             return 0
-    if args.rebuild:
-        index.reset()
-        print("已清空检索库。")
     paths = args.paths or [str(sample_corpus_dir())]
-    report = index.ingest(paths, kind=args.kind, year=args.year, unit=args.unit)
+    if args.rebuild:
+        report = index.rebuild(paths, kind=args.kind, year=args.year, unit=args.unit)
+        print("已重建检索库（新索引建好后切换）。")
+    else:
+        report = index.ingest(paths, kind=args.kind, year=args.year, unit=args.unit)
     for result in report.results:
         mark = "✓" if result.ok else "✗"
         print(f"{mark} {result.file}：{result.message}")

@@ -13,6 +13,7 @@ collection records our embedding function). Chunks are written through `writer.C
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -30,6 +31,7 @@ from assistant.corpus.metadata import KINDS
 from assistant.corpus.records import DocumentInfo, FileResult, IngestReport, Passage
 from assistant.corpus.retrieval import DEFAULT_FUSION, MODES, Filters, FusionWeights, make_snippet, query_terms
 from assistant.corpus.retrieval import reciprocal_rank_fusion
+from assistant.corpus.store_lock import StoreBusy, StoreFiles
 from assistant.corpus.writer import WRITE_BATCH, ChunkWriter
 
 COLLECTION_NAME = "jixiao_corpus"
@@ -98,9 +100,8 @@ class CorpusIndex:
         bm25_path: Path | None = None,
         max_file_bytes: int | None = None,
         fusion: FusionWeights = DEFAULT_FUSION,
+        store_base: "Path | StoreFiles | None" = None,
     ) -> None:
-        from langchain_chroma import Chroma
-
         self.client = client
         self.embeddings = embeddings if embeddings is not None else default_embeddings()
         self.max_file_bytes = max_file_bytes
@@ -113,17 +114,128 @@ class CorpusIndex:
             # Vectors of another model must not share a collection with ours.
             model = getattr(self.embeddings, "model", "external")
             collection_name = f"{collection_name}_{hashlib.sha1(str(model).encode()).hexdigest()[:8]}"
+        self._configuration = configuration
+        self.base_collection = collection_name
+        self._bm25_base = Path(bm25_path) if bm25_path else None
+        # The lock, state and document records live beside the store (see store_lock.py); without
+        # any path there is nothing to share with another process.
+        if store_base is None and self._bm25_base is not None:
+            store_base = self._bm25_base.with_suffix("")
+        if isinstance(store_base, StoreFiles):
+            self.files: StoreFiles | None = store_base  # shared with a caller that holds its lock
+        else:
+            self.files = StoreFiles(store_base) if store_base is not None else None
+        self._lock = threading.RLock()
+        self._carried: dict[str, dict[str, Any]] = {}  # doc_id → metadata kept across a rebuild
+        self._state_seen: tuple | None = None
+        self._generation = 0
+        state = self._read_state()
+        self._attach(state["collection"] or self.base_collection)
+        self.bm25.sync(self.collection, save=False)
+        if self.bm25.changed_on_disk() or not self._cache_matches():
+            self._save_cache_if_free()
+
+    def _read_state(self) -> dict[str, Any]:
+        if self.files is None:
+            return {"generation": 0, "collection": None}
+        self._state_seen = self.files.signature()
+        state = self.files.read_state()
+        self._generation = state["generation"]
+        return state
+
+    def _attach(self, collection_name: str) -> None:
+        """Point this object at `collection_name` (created if missing) and its BM25 cache."""
+        from langchain_chroma import Chroma
+
         self.collection_name = collection_name
         self.store = Chroma(
             collection_name=collection_name,
             embedding_function=self.embeddings,
-            client=client,
-            collection_configuration=configuration,
+            client=self.client,
+            collection_configuration=self._configuration,
         )
         self.collection = self.store._collection  # metadata updates and id listing need the raw collection
-        self.bm25 = Bm25Store(bm25_path)
-        self._lock = threading.RLock()
-        self.bm25.sync(self.collection)
+        self.bm25 = Bm25Store(self._bm25_path_for(collection_name))
+
+    def _bm25_path_for(self, collection_name: str) -> Path | None:
+        if self._bm25_base is None or collection_name == self.base_collection:
+            return self._bm25_base
+        suffix = collection_name[len(self.base_collection) :].lstrip("-_") or collection_name
+        return self._bm25_base.with_name(f"{self._bm25_base.stem}.{suffix}{self._bm25_base.suffix}")
+
+    def _cache_matches(self) -> bool:
+        return self.bm25.path is None or self.bm25.path.exists()
+
+    def _save_cache_if_free(self) -> None:
+        """Write the reconciled BM25 cache if no other process is writing (else it does so itself)."""
+        if self.files is None:
+            self.bm25.save()
+            return
+        try:
+            with self.files.locked(timeout=0):
+                if self.files.signature() == self._state_seen:
+                    self.bm25.save()
+        except StoreBusy:
+            pass
+
+    # ------------------------------------------------------------ other processes
+
+    def _catch_up(self) -> None:
+        """Follow what other processes did since this object last looked: a switched collection
+        (a rebuild), new or removed chunks. Cheap when nothing changed (one stat)."""
+        if self.files is None or self.files.signature() == self._state_seen:
+            return
+        with self._lock:
+            before = self._generation
+            state = self._read_state()
+            name = state["collection"] or self.base_collection
+            if name != self.collection_name:
+                self._attach(name)
+            elif state["generation"] == before and not self.bm25.changed_on_disk():
+                return
+            self.bm25.sync(self.collection, save=False)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One writer per store: this process's threads by the RLock, other processes by the file
+        lock; inside, the view is brought up to date first, and the BM25 cache, the document
+        records and the state are written once at the end."""
+        with self._lock:
+            if self.files is None:
+                try:
+                    yield
+                finally:
+                    self.bm25.save()
+                return
+            with self.files.locked():
+                # Another writer may have just finished: look at the state and the store afresh.
+                state = self._read_state()
+                name = state["collection"] or self.base_collection
+                if name != self.collection_name:
+                    self._attach(name)
+                self.bm25.sync(self.collection, save=False)
+                try:
+                    yield
+                finally:
+                    self.bm25.save()
+                    self.files.write_documents(self._document_records())
+                    self.files.write_state(self._generation + 1, self.collection_name)
+                    self._read_state()
+
+    def _document_records(self) -> dict[str, dict[str, Any]]:
+        """Per document: its source and the fields the user corrected (what a repair needs)."""
+        records: dict[str, dict[str, Any]] = {}
+        for meta in self.bm25.meta.values():
+            doc_id = meta.get("doc_id", "")
+            if not doc_id or doc_id in records:
+                continue
+            edited = [f for f in (meta.get("edited") or "").split(",") if f]
+            records[doc_id] = {
+                "source": meta.get("source", ""),
+                "content_hash": meta.get("content_hash", ""),
+                "edited": {field: meta.get(field) for field in edited if field in EDITABLE_FIELDS},
+            }
+        return records
 
     # ------------------------------------------------------------ opening
 
@@ -137,7 +249,15 @@ class CorpusIndex:
             return cls.connect(**kwargs)
         path = Path(path) if path is not None else default_path()
         kwargs.setdefault("bm25_path", path / "bm25.json")
-        return cls(_persistent_client(str(path.resolve())), **kwargs)
+        files = kwargs.get("store_base")
+        if not isinstance(files, StoreFiles):
+            files = kwargs["store_base"] = StoreFiles(Path(files) if files is not None else path.resolve())
+        if (path / "chroma.sqlite3").exists():
+            return cls(_persistent_client(str(path.resolve())), **kwargs)
+        # A new store: Chroma creates its tables on first open, and two processes doing that at once
+        # fail ("table collections already exists"); the first creates it, the others then open it.
+        with files.locked():
+            return cls(_persistent_client(str(path.resolve())), **kwargs)
 
     @classmethod
     def connect(cls, host: str | None = None, port: int | None = None, **kwargs) -> "CorpusIndex":
@@ -166,43 +286,42 @@ class CorpusIndex:
         fails, the old version stays searchable."""
         if kind is not None and kind not in KINDS:
             raise ValueError(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}")
-        report = IngestReport()
         overrides = {key: value for key, value in (("kind", kind), ("year", year), ("unit", unit)) if value is not None}
-        with self._lock:
-            writer: ChunkWriter | None = None
-            planned: list[_Planned] = []
-            in_flight: set[str] = set()  # doc ids of `planned`
-            wrote = False
-            try:
-                for item in _expand(paths):
-                    loaded = self._load(item)
-                    if isinstance(loaded, FileResult):
-                        report.results.append(loaded)
-                        continue
-                    doc_id = doc_id_for(loaded.source)
-                    # A file named twice, or a writer that failed: settle what is in flight first.
-                    if writer is not None and (writer.failed or doc_id in in_flight):
-                        self._settle(writer, planned, report)
-                        writer, planned = None, []
-                        in_flight.clear()
-                    plan = self._plan(loaded, doc_id, overrides, position=len(report.results))
-                    if isinstance(plan, FileResult):
-                        report.results.append(plan)
-                        continue
-                    if writer is None:
-                        writer = self._writer()
-                        wrote = True
-                    plan.first = writer.added
-                    planned.append(plan)
-                    in_flight.add(doc_id)
-                    report.results.append(plan.result)
-                    writer.add(plan.ids, plan.documents, plan.metas, plan.index_texts)
-                    plan.release()
-            finally:
-                if writer is not None:
+        with self._writing():
+            return self._ingest_locked(paths, overrides)
+
+    def _ingest_locked(self, paths, overrides: dict[str, Any]) -> IngestReport:
+        report = IngestReport()
+        writer: ChunkWriter | None = None
+        planned: list[_Planned] = []
+        in_flight: set[str] = set()  # doc ids of `planned`
+        try:
+            for item in _expand(paths):
+                loaded = self._load(item)
+                if isinstance(loaded, FileResult):
+                    report.results.append(loaded)
+                    continue
+                doc_id = doc_id_for(loaded.source)
+                # A file named twice, or a writer that failed: settle what is in flight first.
+                if writer is not None and (writer.failed or doc_id in in_flight):
                     self._settle(writer, planned, report)
-                if wrote:
-                    self.bm25.save()  # once per ingest: the cache holds every chunk's tokens
+                    writer, planned = None, []
+                    in_flight.clear()
+                plan = self._plan(loaded, doc_id, overrides, position=len(report.results))
+                if isinstance(plan, FileResult):
+                    report.results.append(plan)
+                    continue
+                if writer is None:
+                    writer = self._writer()
+                plan.first = writer.added
+                planned.append(plan)
+                in_flight.add(doc_id)
+                report.results.append(plan.result)
+                writer.add(plan.ids, plan.documents, plan.metas, plan.index_texts)
+                plan.release()
+        finally:
+            if writer is not None:
+                self._settle(writer, planned, report)
         return report
 
     def _load(self, item) -> "_Loaded | FileResult":
@@ -228,7 +347,8 @@ class CorpusIndex:
         """What to write for a loaded file, or its result when there is nothing to write."""
         document, digest, chunks = loaded.document, loaded.digest, loaded.chunks
         existing = self.bm25.doc_chunks(doc_id)
-        old_meta = self.bm25.meta[existing[0]] if existing else {}
+        # During a rebuild the document's corrections come from the collection being replaced.
+        old_meta = self.bm25.meta[existing[0]] if existing else self._carried.get(doc_id, {})
         same_content = bool(existing) and all(self.bm25.meta[cid].get("content_hash") == digest for cid in existing)
         if same_content and not _overrides_differ(old_meta, overrides):
             return FileResult(loaded.label, "unchanged", "内容未变化，跳过。", len(existing), doc_id)
@@ -351,6 +471,10 @@ class CorpusIndex:
         return self.bm25.doc_chunks(doc_id)
 
     def list_documents(self) -> list[DocumentInfo]:
+        self._catch_up()
+        return self._documents()
+
+    def _documents(self) -> list[DocumentInfo]:
         docs: dict[str, DocumentInfo] = {}
         for meta in self.bm25.meta.values():
             doc_id = meta.get("doc_id", "")
@@ -374,7 +498,11 @@ class CorpusIndex:
 
     def find_document(self, ref: str) -> DocumentInfo | None:
         """A document by id, source, file name or path; None if unknown or ambiguous."""
-        docs = self.list_documents()
+        self._catch_up()
+        return self._find(ref)
+
+    def _find(self, ref: str) -> DocumentInfo | None:
+        docs = self._documents()
         as_source = source_name(Path(ref)) if ref and not ref.startswith("上传/") else ref
         for doc in docs:
             if ref in (doc.doc_id, doc.source) or as_source == doc.source:
@@ -384,15 +512,14 @@ class CorpusIndex:
 
     def delete(self, ref: str) -> int:
         """Delete a document (by id, source, or unique file name); returns how many chunks went."""
-        with self._lock:
-            doc = self.find_document(ref)
+        with self._writing():
+            doc = self._find(ref)
             if doc is None:
                 return 0
             ids = self._doc_chunks(doc.doc_id)
             if ids:
-                self.collection.delete(ids=ids)
+                self._delete_ids(ids)
                 self.bm25.remove(ids)
-                self.bm25.save()
             return len(ids)
 
     def set_metadata(self, ref: str, **changes: Any) -> DocumentInfo:
@@ -402,8 +529,8 @@ class CorpusIndex:
             raise ValueError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
         if "kind" in changes and changes["kind"] not in KINDS:
             raise ValueError(f"未知的文档类型“{changes['kind']}”；可选：{'、'.join(KINDS)}")
-        with self._lock:
-            doc = self.find_document(ref)
+        with self._writing():
+            doc = self._find(ref)
             if doc is None:
                 raise KeyError(f"索引中没有文档“{ref}”。")
             ids = self._doc_chunks(doc.doc_id)
@@ -418,29 +545,79 @@ class CorpusIndex:
                     meta.pop("year", None)
                 metas.append(meta)
             self._update_metadatas(ids, metas)
-            self.bm25.save()
-        return self.find_document(doc.doc_id)
+        return self._find(doc.doc_id)
 
     def count(self) -> int:
         """Number of chunks in the index."""
+        self._catch_up()
         return len(self.bm25)
 
     def refresh(self) -> None:
         """Pick up chunks another process added to or removed from the same store (a shared server)."""
         with self._lock:
-            self.bm25.sync(self.collection)
+            self._state_seen = None
+            self._catch_up()
+            self.bm25.sync(self.collection, save=False)
 
     def is_empty(self) -> bool:
         return self.count() == 0
 
     def reset(self) -> None:
-        """Remove every document (for `index --rebuild`)."""
-        with self._lock:
-            ids = list(self.bm25.tokens)
-            for i in range(0, len(ids), _ADD_BATCH):
-                self.collection.delete(ids=ids[i : i + _ADD_BATCH])
-            self.bm25.remove(ids)
-            self.bm25.save()
+        """Remove every document (what a rebuild with no files gives)."""
+        self.rebuild([])
+
+    def rebuild(
+        self,
+        paths: Iterable[str | os.PathLike | Upload],
+        *,
+        kind: str | None = None,
+        year: int | None = None,
+        unit: str | None = None,
+        keep_corrections: bool = True,
+    ) -> IngestReport:
+        """Build the index anew from `paths` in a collection aside, then switch to it: searches,
+        here and in other processes, use the old collection until the new one is complete, and a
+        rebuild that fails half-way leaves the old one in place. Corrections the user made to a
+        document's title, type, year or unit are carried over when the same file comes back."""
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}")
+        overrides = {key: value for key, value in (("kind", kind), ("year", year), ("unit", unit)) if value is not None}
+        with self._writing():
+            old_name, old_store = self.collection_name, self.bm25
+            new_name = self._aside_name()
+            try:
+                self.client.delete_collection(new_name)  # left by a rebuild that died half-way
+            except Exception:
+                pass
+            if keep_corrections:
+                self._carried = {
+                    meta.get("doc_id", ""): meta for meta in old_store.meta.values() if meta.get("edited")
+                }
+            try:
+                self._attach(new_name)
+                self.bm25.clear()
+                report = self._ingest_locked(paths, overrides)
+            except BaseException:
+                self._drop_collection(new_name)
+                self._attach(old_name)
+                self.bm25 = old_store
+                raise
+            finally:
+                self._carried = {}
+            # The state written on leaving `_writing` names the new collection; then the old goes.
+        self._drop_collection(old_name, old_store.path)
+        return report
+
+    def _aside_name(self) -> str:
+        return f"{self.base_collection}-g{self._generation + 1}"
+
+    def _drop_collection(self, name: str, bm25_path: Path | None = None) -> None:
+        try:
+            self.client.delete_collection(name)
+        except Exception:
+            pass  # already gone, or the store refuses: a repair cleans up
+        if bm25_path is not None:
+            bm25_path.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ search
 
@@ -460,6 +637,14 @@ class CorpusIndex:
         query = (query or "").strip()
         if not query or k <= 0 or self.is_empty():
             return []
+        try:
+            return self._search(query, k, filters, mode)
+        except Exception:
+            # Another process switched collections (a rebuild) while this one read: once more, afresh.
+            self.refresh()
+            return self._search(query, k, filters, mode)
+
+    def _search(self, query: str, k: int, filters: Filters, mode: str) -> list[Passage]:
         depth = max(k * self.fusion.depth, self.fusion.floor)
         keyword: list[tuple[str, float]] = []
         vector: list[tuple[str, float]] = []

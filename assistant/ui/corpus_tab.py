@@ -28,6 +28,7 @@ def render() -> None:
         index = resources.corpus_index()
     except Exception as exc:  # the rest of the app works without the corpus
         st.error(f"资料库无法打开：{exc}")
+        _repair_button("corpus_repair_broken")
         return
     notice = S.pop("corpus_notice", None)
     if notice:
@@ -133,6 +134,24 @@ def _documents(index) -> None:
             report = reindex(index)
         S["corpus_notice"] = ("success" if report.ok else "warning", "重新索引完成。" + report.summary())
         st.rerun()
+    _repair_button("corpus_repair")
+
+
+def _repair_button(key: str) -> None:
+    """修复: rebuild a damaged index from the documents' own records (index --repair)."""
+    if not st.button("修复", key=key, help="检索库损坏或检索出错时使用：按文档记录重新导入，损坏的文件夹改名保留，不删除任何文件"):
+        return
+    from assistant.corpus.repair import repair
+
+    with st.spinner("正在修复资料库…"):
+        try:
+            report = repair()
+        except Exception as exc:  # another process holds the lock too long, or the disk refuses
+            S["corpus_notice"] = ("error", f"修复失败：{exc}")
+        else:
+            S["corpus_notice"] = ("success" if report.ok else "warning", "\n\n".join(report.lines()))
+    resources.reset_corpus_index()
+    st.rerun()
 
 
 def _search(index) -> None:

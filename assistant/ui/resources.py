@@ -40,6 +40,14 @@ def corpus_index():
     return _corpus_index(location)
 
 
+def reset_corpus_index() -> None:
+    """Forget the shared index (after a repair replaced the store), so the next use opens it afresh."""
+    from assistant.corpus import default_index
+
+    _corpus_index.clear()
+    default_index.cache_clear()
+
+
 def corpus_index_or_none():
     """The index for retrieval during drafting and chat; drafting goes on without it if it fails."""
     try:

@@ -63,7 +63,7 @@ def test_list_delete_rebuild_and_errors(data_dir: Path, tmp_path: Path, capsys):
     assert "检索库为空" in capsys.readouterr().out
 
     assert cli.main(["index", str(doc), "--rebuild"]) == 0
-    assert "已清空" in capsys.readouterr().out
+    assert "已重建" in capsys.readouterr().out
     assert cli.main(["search", "预算执行率", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["source"].endswith("note.md")
 
