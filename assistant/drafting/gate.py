@@ -91,6 +91,8 @@ _COMPARE_CUE = re.compile(r"较|比|同比|相比")
 # Characters that carry no meaning of their own right before a figure (共计、累计达到了 …).
 _FILLER = set("共计累达到了为已约近超过逾合总有的是等及和与其中至今年全部分别再另还又新增")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Word pairs too common in these reports to show that two sentences speak of the same thing.
+_COMMON_BIGRAMS = frozenset("开展 工作 活动 进行 我县 全县 县妇 妇联 组织 积极 推进 加强 我单 单位 以上 全年 今年 共计 累计".split())
 
 
 @dataclass(frozen=True)
@@ -502,7 +504,7 @@ class _Gate:
         named = any(subject == self.ledger[k].label or subject in self.ledger[k].names for m in mentions for k in m.keys)
         if not (named or subject in sentence_text or (len(stem) >= 2 and stem != fact.label and stem in sentence_text)):
             return False
-        compared = _COMPARISON_BASE.findall(clause_text)
+        compared = _COMPARISON_BASE.findall(sentence_text)
         if not compared:
             return bool(_DIRECTION_RE.search(clause_text))
         said = compared[-1]
@@ -595,7 +597,9 @@ class _Gate:
                 self.add(COMPARISON, m.start(), m.end(), text[m.start() : min(end, m.end() + 10)], "台账中没有上年数据，不能与上年比较（不要写“较上年”“同比”）。")
                 continue
             clause_end = _boundary_after(text, m.end(), _SENTENCE_END + "，,")
-            first = next((p for p in slots if p.start < clause_end), None)
+            first = next(iter(slots), None)
+            if first is not None and any(not _LAST_YEAR_CUE.match(c.group()) for c in _COMPARISON_BASE.finditer(text, m.end(), first.start)):
+                first = None  # another comparison (较年初预算) governs that figure
             if first is not None and not _is_last_year_fact(self.ledger[first.key]):
                 fact = self.ledger[first.key]
                 self.add(COMPARISON, m.start(), first.end, self.text[m.start() : first.end], f"“{m.group()}”之后应是与上年比较的数，填的却是“{fact.label}”。", first.key)
@@ -624,6 +628,15 @@ class _Gate:
             last = before[-2:] if len(before) >= 2 else before
             if len(last) == 2 and last not in grams:
                 return f"“{figure.text}”在材料中说的是“{_show(figure)}”，这里却写在“{last}”之后：材料中的数字只能用在它原来的事项上。"
+        # The sentence around the figure must share the note sentence's words (the date 5月20日 of a
+        # publicity day is not the date of a training meeting).
+        sentence_start = _boundary_before(text, start, _SENTENCE_END)
+        sentence_end = _boundary_after(text, end, _SENTENCE_END)
+        around = _bigrams(text[sentence_start:start] + "\u3000" + text[end:sentence_end])
+        shared = (around & grams) - _COMMON_BIGRAMS
+        cjk = sum(1 for c in text[sentence_start:sentence_end] if _CJK.match(c))
+        if len(shared) < (2 if cjk >= 10 else 1):
+            return f"“{figure.text}”在材料中说的是“{_show(figure)}”，这里的上下文与材料不符：材料中的数字只能用在它原来的事项上。"
         after_note = _content_after(figure.note_text[figure.end :]).lstrip("的")
         after_text = _content_after(text[end:]).lstrip("的")
         if len(after_note) >= 2 and len(after_text) >= 2:
