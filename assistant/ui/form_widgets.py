@@ -69,6 +69,26 @@ def _placeholder(spec: FieldSpec) -> str:
     return _PLACEHOLDERS.get(getattr(spec.type, "__name__", ""), "")
 
 
+_derived_cache: dict[int, dict[str, str]] = {}
+
+
+def derived_totals(result: FormResult) -> dict[str, str]:
+    """Totals left blank that the calculator derives from their parts (dotted path → value text),
+    for the figures of this form pass; computed once per pass."""
+    key = id(result)
+    if key not in _derived_cache:
+        _derived_cache.clear()
+        found: dict[str, str] = {}
+        if result.figures is not None:
+            from assistant.ledger.numbers import format_number
+            from assistant.ledger.sums import derive_totals
+
+            _, derivations = derive_totals(result.figures)
+            found = {path: format_number(d.value, trim=True) for path, d in derivations.items()}
+        _derived_cache[key] = found
+    return _derived_cache[key]
+
+
 # --- single values --------------------------------------------------------------------------------
 
 
@@ -91,7 +111,10 @@ def scalar_input(spec: FieldSpec, raw: dict, path: tuple, result: FormResult, *,
     else:
         _seed(key, "" if value is None else str(value))
         widget = st.text_area if long_text else st.text_input
-        raw[spec.name] = widget(_label(spec), key=key, placeholder=_placeholder(spec))
+        derived = derived_totals(result).get(path_key(here))
+        # A blank total whose parts are all entered: shown as derived (分项之和), left blank in the data.
+        placeholder = f"未填写，按分项之和推算为 {derived}" if derived is not None else _placeholder(spec)
+        raw[spec.name] = widget(_label(spec), key=key, placeholder=placeholder)
     show_errors(result.field_errors.get(path_key(here), []))
 
 

@@ -54,3 +54,15 @@ def test_figures_that_pass_draft_without_a_question(new_app):
     _run(at)
     assert not [c for c in at.checkbox if c.key == "generate_despite_errors"]
     assert not _button(at, GENERATE).disabled
+
+
+def test_a_blank_total_shows_its_derived_value_in_the_form(new_app):
+    at = new_app()
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    del data["procurement"]["total"]  # parts 2.41 + 0 + 9.18 stay
+    at.file_uploader(key="figures_upload").set_value(("某单位.yaml", yaml.safe_dump(data, allow_unicode=True).encode(), "text/yaml"))
+    _run(at)
+    at.session_state["entry_open:procurement"] = True
+    _run(at)
+    box = at.text_input(key=f"form{at.session_state['form_version']}:procurement.total")
+    assert box.value == "" and box.placeholder == "未填写，按分项之和推算为 11.59"
