@@ -136,12 +136,25 @@ class Verifier:
             outcome = self._trace_value(fig, shown, scan)
             if worst is None or _SEVERITY[outcome.status] > _SEVERITY[worst.status]:
                 worst = outcome
-        if worst.status == UNSUPPORTED:
+        if worst.status == UNSUPPORTED and self._glued(fig, scan.text):
             pieces = self._run_together(fig)
             if pieces:
                 shown = "、".join(pieces)
                 return _Outcome(SUPPORTED, message=f"表格单元格连在一起的数字，拆分后为{shown}，每个数都有来源。")
         return worst
+
+    def _glued(self, fig: Figure, text: str) -> bool:
+        """Whether a figure may be cells run together: a bare number ("100100", "其中：财政拨款505048"),
+        or an amount or rate that touches another number ("100%22否", "%10", "1020万元20万元").
+        A count ("151个") is prose, never split."""
+        if self.lex.group_of(fig.unit) not in (BARE, MONEY, PERCENT):
+            return False
+        before = text[fig.scan_start - 1] if fig.scan_start else ""
+        after = text[fig.scan_end] if fig.scan_end < len(text) else ""
+        if (before and before in "0123456789%") or (after and after in "0123456789"):
+            return True
+        # A bare number (no unit at all) is a table cell's way of writing; prose names its unit.
+        return not fig.unit
 
     def _run_together(self, fig: Figure) -> list[str] | None:
         """A flattened table row runs its cells together ("202010100.00%10": 20, 20, 10, 100.00%, 10;
@@ -212,6 +225,10 @@ class Verifier:
                 hit = [c for c in candidates if any(c.fact.key in m.keys for m in pool)]
                 if not hit:
                     hit = self._qualified(candidates, pool[0], scan.sentence_before(fig))
+                if not hit and group == BARE:
+                    # A bare table cell after its row label may be any column of that row: the
+                    # 得分 of “演出验收合格率” fits the row “演出验收合格率 15 100% 100% 15”.
+                    hit = [c for c in candidates if len(pool[0].name) >= 3 and pool[0].name in c.fact.label]
                 if not hit and direction:
                     hit = self._change_of(candidates, scan.mentions_before(fig, word_start))
                 if hit:
@@ -228,9 +245,10 @@ class Verifier:
         if ledger_state == "misattributed":
             if note_equal is not None and note_equal[1] >= NOTE_CONTEXT_MIN and note_other is None:
                 return self._note_outcome(note_equal[0], direction)
-            if note_equal is not None and group == BARE:
+            if note_equal is not None and group == BARE and note_equal[0].group == BARE:
                 # A bare table cell after a row label may be any column (分值, 指标值, 得分); the
-                # ledger holds only some of them, so the user's own figure is the better reading.
+                # ledger holds only some of them, so the user's own bare figure ("分值10") is the
+                # better reading. A note figure with a unit ("2件") says nothing about a bare cell.
                 return self._note_outcome(note_equal[0], direction)
             belongs = _fact_source(self._best(candidates, shown, fig, scan))
             expected = _fact_source(named_expected) if named_expected else None
@@ -244,9 +262,11 @@ class Verifier:
         # "exact": the text shows the fact at least as precisely as a report prints it (60.45% for
         # 60.4546…%, 1552900元 for 155.29万元); "155万元" for 155.29 only matches after rounding.
         exact = self._exact(ledger_facts, group, base, fig)
-        if ledger_state == "free" and exact:
-            # An exact ledger value with no label against it is the ledger's: the notes' wording may
-            # confirm it, never override it ("年初批复预算8个项目985万元" beside a note about 50万元).
+        labelled = scan.named_in_clause(fig, exact) if ledger_state == "free" and exact else []
+        if labelled:
+            # An exact ledger value whose label is in its clause (but not right before it) is the
+            # ledger's: the notes' wording may confirm it, never override it.
+            exact = labelled
             if note_equal is not None and note_equal[1] >= NOTE_CONTEXT_MIN:
                 outcome = self._ledger_outcome(fig, exact, (direction, word), shown, scan)
                 return outcome if outcome.status == CONTRADICTED else self._note_outcome(note_equal[0], direction)
@@ -507,6 +527,14 @@ class _TextScan:
             if at >= 0:
                 return self._respectively(fig, group, found, window_start + at), True
         return [m for m in found if not self._used_elsewhere(m, fig, group)], False
+
+    def named_in_clause(self, fig: Figure, items: list[IndexedFact]) -> list[IndexedFact]:
+        """The facts among `items` whose names share a word with the figure's clause."""
+        start = self.contexts.clause_start(fig.scan_start)
+        clause = self.text[start : self.contexts.clause_end(fig.scan_end)]
+        # A name in the clause, or a word of the label ("预算1922.76万元" for 年初预算收入, "年初批复
+        # 预算8个项目985万元" for 年初预算项目支出): the clause speaks of that item.
+        return [i for i in items if any(n and len(n) >= 2 and _label_overlap(n, clause) > 0 for n in i.fact.names)]
 
     def mentions_before(self, fig: Figure, before: int) -> list[LabelMention]:
         """Every label mention in the figure's clause ending by `before`, nearest first."""
