@@ -90,18 +90,6 @@ class Case:
 
         return [s for s in self.outline.writable if has_material(s, self.context)]
 
-    @cached_property
-    def template_texts(self) -> dict[str, str]:
-        from assistant.drafting.pipeline import check_draft
-        from assistant.drafting.template_drafter import TemplateDrafter
-
-        drafter = TemplateDrafter()
-        texts = {}
-        for section in self.sections:
-            checked, _ = check_draft(drafter.draft_sync(section, self.context), self.ledger, self.notes)
-            texts[section.id] = checked.text
-        return texts
-
     def facts(self, section: OutlineSection) -> list[Fact]:
         return section_facts(section, self.ledger)
 
@@ -143,12 +131,25 @@ EVERYDAY = (
 OPENERS = ("", "本年度，", "全年，", "总体来看，")
 
 
+def writable(fact: Fact) -> bool:
+    """Facts a careful writer states: a change of zero is "持平", said without a figure or not at
+    all; a change whose label names no comparison (预算调整数) is left to the template."""
+    if not fact.signed_change:
+        return True
+    if fact.value == 0:
+        return False
+    return bool(re.search(r"增减率?$", fact.label)) or "同比" in fact.aliases
+
+
 def slot_sentence(fact: Fact, variant: int = 0) -> str:
     """One honest sentence for a fact: its own label right before its slot."""
     key, label = fact.key, fact.label
     if fact.signed_change:
         verb = "增长" if fact.unit == "%" else "增减"
-        base = re.sub(r"增减率?$", "", label)
+        if re.search(r"增减率?$", label):
+            base = re.sub(r"增减率?$", "", label)
+        else:  # “三公”经费变动率 → “三公”经费同比
+            base = re.sub(r"变动率$|增减$", "", label) + "同比"
         return f"{base}【{key}|{verb}】【{key}】"
     joiner = ("为", "", "达到", "为")[variant % 4]
     if fact.unit == "%" and joiner == "达到":
@@ -174,7 +175,7 @@ def _without_figures(text: str) -> str:
 
 
 def honest_paragraphs(case: Case, section: OutlineSection, variant: int = 0) -> list[str]:
-    facts = case.facts(section)
+    facts = [f for f in case.facts(section) if writable(f)]
     paragraphs: list[str] = []
     if facts:
         sentences = [slot_sentence(f, variant + i) for i, f in enumerate(facts)]
@@ -371,16 +372,20 @@ class _Builder:
         for i, fact in enumerate(self.anchors[:2]):
             number, unit = number_of(fact), unit_of(fact)
             label = fact.label
-            self.add("arabic_indic", f"全年{label}为{number.translate(_ARABIC_INDIC)}{unit}，资金保障有力。", number.translate(_ARABIC_INDIC))
-            self.add("devanagari", f"{label}合计{number.translate(_DEVANAGARI)}{unit}。", number.translate(_DEVANAGARI))
-            self.add("math_bold", f"{label}达到{number.translate(_MATH_BOLD)}{unit}，完成了年度目标。", number.translate(_MATH_BOLD))
-            self.add("fullwidth", f"经统计，{label}为{number.translate(_FULLWIDTH)}{unit}。", number.translate(_FULLWIDTH))
-            self.add("superscript", f"{label}{number.translate(_SUPERSCRIPT)}{unit}，较好地完成了任务。", number.translate(_SUPERSCRIPT))
-            self.add("financial_capitals", f"{label}为人民币{spelled(number, capitals=True)}{unit}。", spelled(number, capitals=True))
-            self.add("spelled_out", f"全年{label}约{spelled(number)}{unit}，执行情况良好。", spelled(number))
+            for cls, converted, sentence in (
+                ("arabic_indic", number.translate(_ARABIC_INDIC), "全年{label}为{n}{unit}，资金保障有力。"),
+                ("devanagari", number.translate(_DEVANAGARI), "{label}合计{n}{unit}。"),
+                ("math_bold", number.translate(_MATH_BOLD), "{label}达到{n}{unit}，完成了年度目标。"),
+                ("fullwidth", number.translate(_FULLWIDTH), "经统计，{label}为{n}{unit}。"),
+                ("superscript", number.translate(_SUPERSCRIPT), "{label}{n}{unit}，较好地完成了任务。"),
+                ("financial_capitals", spelled(number, capitals=True), "{label}为人民币{n}{unit}。"),
+                ("spelled_out", spelled(number), "全年{label}约{n}{unit}，执行情况良好。"),
+            ):
+                # The marker carries the unit: a bare "六" is in any text.
+                self.add(cls, sentence.format(label=label, n=converted, unit=unit), f"{converted}{unit}")
             whole = int(Decimal(number.replace(",", "")).to_integral_value())
             if i == 0:
-                self.add("english_words", f"{label}约为{english(whole)}{unit}（approximately）。", english(whole))
+                self.add("english_words", f"{label}约为{english(whole)}{unit}（approximately）。", f"{english(whole)}{unit}")
                 self.add("english_words", f"各项重点工作完成度达到Top{whole % 9 + 1}水平，{label}保持稳定。", f"Top{whole % 9 + 1}")
                 zw = _ZERO_WIDTH[(len(self.lies)) % len(_ZERO_WIDTH)]
                 broken = zw.join(number)
@@ -505,7 +510,9 @@ class _Builder:
         self.add("leftover_brackets", f"{fact.label}为XX万元。", "XX万元")
         self.add("leftover_brackets", f"{fact.label}为＊＊万元。", "＊＊万元")
         self.add("leftover_brackets", f"{fact.label}为某某万元。", "某某万元")
-        self.add("leftover_brackets", f"{fact.label}【{fact.key}|增减】。", "|增减")
+        # A direction word for a fact that is no change: "编制人数增加" (true sign, false claim).
+        if not fact.signed_change:
+            self.add("wrong_sign", f"{fact.label}【{fact.key}|增减】。", f"{fact.label}{self.filled(f'【{fact.key}|增减】')}。")
         self.add("leftover_brackets", f"最后，{fact.label}为【{fact.key.split('.')[0]}", f"【{fact.key.split('.')[0]}", placement="end")
 
     # -- dates ---------------------------------------------------------------------------------------------
@@ -577,7 +584,7 @@ class _Builder:
 def lies_for(case: Case, section: OutlineSection) -> list[Lie]:
     """Every lie that fits the section, whose marker the honest and template texts do not contain."""
     honest = "\n".join(_Builder(case, section).filled(honest_text(case, section, v)) for v in range(len(EVERYDAY)))
-    template = case.template_texts.get(section.id, "")
+    template = report_text(offline_report(case))  # the whole report: a marker must be new anywhere
     seen: set[tuple[str, str]] = set()
     lies = []
     for lie in _Builder(case, section).build():
