@@ -65,7 +65,8 @@ def xml_illegal_warnings(figures: BaseModel) -> list[tuple[str, str]]:
 
 # Markdown constructs that make a browser load something when rendered, or turn text into markup.
 _IMAGE = re.compile(r"!\[")
-_ANGLE = re.compile(r"<")
+# <br> (line breaks in table cells, assistant/export/tables.py) loads nothing and is kept.
+_ANGLE = re.compile(r"<(?!br\s*/?>)", re.IGNORECASE)
 _REFERENCE_DEF = re.compile(r"^( {0,3})\[([^\]]+)\]:", re.MULTILINE)
 
 

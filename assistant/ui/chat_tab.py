@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional
 import streamlit as st
 
 from assistant.drafting.outline import OutlineError, load_outline
+from assistant.safe_text import inert_markdown
 from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import citation_dict, counts_line, finding_dicts, highlight_html, render_citations
@@ -54,7 +55,7 @@ def _adopt(section_id: str, message: dict) -> None:
 def _show_message(section_id: str, index: int, message: dict, ledger) -> None:
     with st.chat_message(message["role"]):
         if message["role"] == "user":
-            st.markdown(message["content"])
+            st.markdown(inert_markdown(message["content"]))
             return
         if message.get("error"):
             st.error(message["error"])
@@ -106,7 +107,7 @@ def render() -> None:
 
     text, where = _current_text(section_id)
     with st.expander(f"本节当前稿（{where}）" if text else "本节当前稿（尚无）"):
-        st.markdown(text.replace("\n", "\n\n") if text else "还没有这一节的稿子：可以在“一键生成”中生成，或在下方对话后采用。")
+        st.markdown(inert_markdown(text.replace("\n", "\n\n")) if text else "还没有这一节的稿子：可以在“一键生成”中生成，或在下方对话后采用。")
 
     history = state.chat_history(section_id)
     ledger = build_scored_ledger(figures, settings) if figures is not None else None
@@ -125,7 +126,7 @@ def _ask(chat, prompt: str, history: list[dict], figures, section_id: str, model
     previous = [{"role": m["role"], "content": m["content"]} for m in history if m.get("content") and not m.get("error")]
     history.append({"role": "user", "content": prompt})
     with st.chat_message("user"):
-        st.markdown(prompt)
+        st.markdown(inert_markdown(prompt))
     with st.chat_message("assistant"):
         # The stream is provisional: shown greyed under a caption, never as the answer. It is replaced
         # by the text that passed the truth gate, or by the template text and the reason (on rerun).

@@ -15,6 +15,7 @@ from assistant.drafting.redraft import ADOPTED_DRAFTER, apply_adopted, redraft_s
 from assistant.export.markdown import report_to_markdown
 from assistant.export.report_files import export_files, report_file_stem
 from assistant.interface import Report
+from assistant.safe_text import inert_markdown
 from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import counts_line, finding_dicts, highlight_html, render_citations
@@ -201,10 +202,10 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
         elif figures is not None and files:
             _layout_preview(effective, figures, settings, files)
         else:
-            st.markdown(markdown)
+            st.markdown(inert_markdown(markdown))  # a note's image or HTML must not be fetched
             if attachments:
                 with st.expander("附件"):
-                    st.markdown(attachments)
+                    st.markdown(inert_markdown(attachments))
 
 
 def _todo_notice(report: Report) -> None:
