@@ -208,6 +208,11 @@ class LedgerIndex:
                 if len(facts) < 2:
                     continue
                 # a qualifier is a different name (a project's), not a variant of the heading (较年初预算)
+                # A change computed from the item (公务用车购置及运行维护费决算较预算增减) carries the
+                # item's name but is no other item under the heading: it does not make it shared.
+                facts = [f for f in facts if not f.signed_change]
+                if len(facts) < 2:
+                    continue
                 alias_sets = [{a for a in f.aliases if a and not _share_pair(a, name)} for f in facts]
                 shared = set.intersection(*alias_sets)
                 own = [a - shared for a in alias_sets]

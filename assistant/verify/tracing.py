@@ -223,6 +223,10 @@ class Verifier:
             else:
                 pool = comparable if lenient else comparable[:1]  # after 分别: the paired item, or any
                 hit = [c for c in candidates if any(c.fact.key in m.keys for m in pool)]
+                if not direction:
+                    # A change computed from an item carries the item's name (公务接待费决算较预算
+                    # 增减); "公务接待费0.4万元" with no change word and no 较/比 states the item itself.
+                    hit = [c for c in hit if not c.fact.signed_change or any(_names_comparison(m.name) for m in pool)]
                 if not hit:
                     hit = self._qualified(candidates, pool[0], scan.sentence_before(fig))
                 if not hit and group == BARE:
@@ -463,6 +467,13 @@ class Verifier:
                     fact = found[0].fact
                     return f"账目和工作记录中都没有这个数；账目中“{fact.label}”为{fact.text}，单位是否写错？"
         return "账目和工作记录中都没有这个数。"
+
+
+_COMPARISON_WORDS = ("较", "比", "增减", "增长", "减少", "节约", "超支", "差", "变动", "变化")
+
+
+def _names_comparison(name: str) -> bool:
+    return any(word in name for word in _COMPARISON_WORDS)
 
 
 def _label_overlap(label: str, sentence: str) -> float:
