@@ -164,3 +164,74 @@ def test_thinking_that_eats_the_budget_is_asked_again_with_room(fake_openai, cas
     finals = [r for r in fake_openai.chat_requests if section_for(r.body, case).id == "final"]
     assert len(finals) == 2
     assert finals[1].max_tokens > finals[0].max_tokens  # room for the thinking that was seen
+
+
+# ---- chat and the draft command line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["reasoning_content", None], ids=["reasoning_content", "think-tags"])
+def test_chat_never_shows_thinking_even_provisionally(fake_openai, case, field):
+    import asyncio
+
+    from assistant.drafting.chat import achat
+    from tests.adversary import model_settings
+
+    ledger_numbers = [f.text for f in list(case.ledger)[:8]]
+    honest = Adversary(case)
+    fake_openai.script(default=lambda request: thinking(honest(request).content, "核对：" + "、".join(ledger_numbers), field=field))
+    shown: list[str] = []
+    result = asyncio.run(achat([], "请起草本节", case.figures, "final", model_settings=model_settings(fake_openai), on_token=shown.append))
+    assert result.drafter.startswith("llm:") and not result.fallback_reason, result.fallback_reason
+    provisional = "".join(shown)
+    assert "核对" not in provisional and "<think>" not in provisional
+    assert "核对" not in result.text
+
+
+def test_chat_with_a_cut_stream_answers_with_the_template_and_the_reason(fake_openai, case):
+    import asyncio
+
+    from assistant.drafting.chat import achat
+    from tests.adversary import model_settings
+
+    honest = Adversary(case)
+    fake_openai.script(default=lambda request: cut_stream(honest(request).content, after=_mid_slot(honest(request).content)))
+    result = asyncio.run(achat([], "请起草本节", case.figures, "final", model_settings=model_settings(fake_openai), on_token=lambda piece: None))
+    assert result.fallback_reason and "没有正常结束" in result.fallback_reason
+    assert result.text == offline_text(case, "final")
+
+
+def _cli(fake, case, tmp_path, monkeypatch, *extra):
+    from assistant.cli import main
+
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "0")
+    return main(["draft", str(case.path), *extra, "-o", str(tmp_path / "r.docx"), "--md", str(tmp_path / "r.md")])
+
+
+def test_draft_cli_exit_0_when_every_model_section_passes(fake_openai, case, tmp_path, monkeypatch, capsys):
+    fake_openai.script(default=Adversary(case))
+    assert _cli(fake_openai, case, tmp_path, monkeypatch, "--model", "fake-model", "--no-examples") == 0
+    out = capsys.readouterr().out
+    for section in case.sections:
+        line = next(l for l in out.splitlines() if l.startswith(section.heading + "："))
+        assert "起草方式 llm:fake-model" in line and "闸门通过" in line, line
+    assert "改用模板文本 0 节" in out
+
+
+def test_draft_cli_exit_0_offline(fake_openai, case, tmp_path, monkeypatch, capsys):
+    assert _cli(fake_openai, case, tmp_path, monkeypatch, "--offline") == 0
+    out = capsys.readouterr().out
+    assert "起草方式 模板（离线）" in out and not fake_openai.chat_requests
+
+
+def test_draft_cli_exit_3_names_the_fallback_and_its_reason(fake_openai, case, tmp_path, monkeypatch, capsys):
+    fault = lambda text: length_cut(text[: text.index("【") + 4])  # noqa: E731
+    fake_openai.script(default=faulty(case, {"final": [fault] * 4}))
+    assert _cli(fake_openai, case, tmp_path, monkeypatch, "--model", "fake-model", "--no-examples") == 3
+    out = capsys.readouterr().out
+    heading = case.section("final").heading
+    line = next(l for l in out.splitlines() if l.startswith(heading + "："))
+    assert "已改用模板文本" in line and "截断" in out
+    assert "改用模板文本 1 节" in out
+    assert offline_text(case, "final") in (tmp_path / "r.md").read_text(encoding="utf-8")
