@@ -58,8 +58,8 @@ def check_zip(source: bytes | BinaryIO | zipfile.ZipFile, name: str = "文件", 
     for info in infos:
         total += info.file_size
         if info.file_size > limits.max_entry_bytes:
-            raise ArchiveError(f"{name} 中的部件 {info.filename} 解压后有 {_mb(info.file_size)}，超过上限 {_mb(limits.max_entry_bytes)}：已拒绝打开。")
+            raise ArchiveError(f"{name} 中有一个部件解压后有 {_mb(info.file_size)}，超过上限 {_mb(limits.max_entry_bytes)}：不像正常的办公文档，已拒绝打开。")
         if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise ArchiveError(f"{name} 中的部件 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍），可能是“压缩炸弹”：已拒绝打开。")
+            raise ArchiveError(f"{name} 中有一个部件压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍），可能是“压缩炸弹”：已拒绝打开。")
     if total > limits.max_total_bytes:
         raise ArchiveError(f"{name} 解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}：数据模板不应有这么多内容，已拒绝打开。")

@@ -369,6 +369,10 @@ def _reason(err: dict) -> str:
 
 
 def _shown(given: Any) -> str:
+    if given is None:
+        return "空值"
+    if isinstance(given, bool):
+        return "true" if given else "false"  # as written in YAML
     text = given if isinstance(given, str) else str(given)
     if len(text) > 40:
         text = text[:30] + f"…（共 {len(text)} 字）"
