@@ -258,6 +258,10 @@ def reason_before(texts: list[str], keywords: list[str], effects: list[str]) -> 
             for k, clause in enumerate(clauses[1:], start=1):
                 if any(w in clause for w in keywords) and any(e in clause for e in effects):
                     before = "，".join(c.strip() for c in clauses[:k]).strip()
+                    for lead in ("由于", "因为", "因"):  # "主要原因是因…" would say the cause twice
+                        if before.startswith(lead):
+                            before = before[len(lead) :]
+                            break
                     if len(before) >= 4 and not any(e in before for e in effects):
                         return before
     return None

@@ -9,6 +9,7 @@ exporter unless a `drafter` callable is passed (tests pass drafts they construct
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from assistant.evaluation import metrics as m
 from assistant.evaluation.cases import Case, CaseError, load_cases
 from assistant.evaluation.sections import (
+    APPENDIX_MARK,
     MdSection,
     document_text,
     normalise_heading,
@@ -58,6 +60,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("length_ratio", "篇幅比", "ratio"),
     Metric("failed_sections", "起草失败章节", "count"),
     Metric("fallback_sections", "回退模板章节", "count"),
+    Metric("required_recall", "必备数字召回率", "rate", chart=True),
+    Metric("unevaluated", "缺评价句", "count"),
+    Metric("style_issues", "文风问题", "count"),
+    Metric("appendix_mismatch", "附件不符", "count"),
+    Metric("todo_markers", "待补原因", "count"),
 )
 JUDGE_METRICS: tuple[Metric, ...] = (
     Metric("judge_norms", "规范性（评审）", "score"),
@@ -124,6 +131,10 @@ class CaseResult:
     missing_figures: list[str] = field(default_factory=list)  # reference figures the draft lacks
     unsourced_figures: list[str] = field(default_factory=list)  # draft figures with no source
     section_errors: list[str] = field(default_factory=list)
+    required: list[dict[str, Any]] = field(default_factory=list)  # per section: required facts, missing keys, recall
+    unevaluated: list[str] = field(default_factory=list)  # threshold crossings without an evaluation sentence
+    style: list[dict[str, Any]] = field(default_factory=list)  # style issues (run-on, orphan 一是, doubled, terms)
+    appendix: list[str] = field(default_factory=list)  # 附件 listed but not produced, or produced but not listed
     error: str = ""  # the case could not be drafted at all
     draft_markdown: str = ""
     seconds: float = 0.0
@@ -133,8 +144,20 @@ class CaseResult:
         return sum(int(self.metrics.get(key) or 0) for key in GATE_KEYS)
 
     @property
+    def publishable_failures(self) -> list[str]:
+        """The offline drafter's promise beyond figures: every required fact stated, every threshold
+        crossing evaluated, no style issue, the 附件 list = the attachments produced."""
+        if self.backend != "offline":
+            return []
+        out = [f"〔{r['heading']}〕缺必备数字：{'、'.join(r['missing'])}" for r in self.required if r["missing"]]
+        out += self.unevaluated
+        out += [f"〔{i['section'] or '正文开头'}〕{i['kind_zh']}：{i['text']}" for i in self.style]
+        out += self.appendix
+        return out
+
+    @property
     def passed(self) -> bool:
-        return not self.error and self.gate_failures == 0
+        return not self.error and self.gate_failures == 0 and not self.publishable_failures
 
     def row(self) -> dict[str, Any]:
         row: dict[str, Any] = {"case": self.case_id, "backend": self.backend, "outline": self.outline}
@@ -198,6 +221,7 @@ class EvalRun:
                     f"{r.case_id}（{r.backend}）〔{p.get('section', '')}〕“{p.get('text', '')}”："
                     f"{p.get('status_zh') or p.get('status')}"
                 )
+            messages += [f"{r.case_id}（{r.backend}）{m}" for m in r.publishable_failures]
         return messages
 
     def display_rows(self) -> list[dict[str, Any]]:
@@ -241,6 +265,10 @@ class EvalRun:
                     "missing_figures": r.missing_figures,
                     "unsourced_figures": r.unsourced_figures,
                     "section_errors": r.section_errors,
+                    "required": r.required,
+                    "unevaluated": r.unevaluated,
+                    "style": r.style,
+                    "appendix": r.appendix,
                 }
                 for r in self.results
             ],
@@ -267,6 +295,8 @@ def pipeline_drafter(model_settings: Any = None) -> DraftFn:
         raise MissingComponent(f"评估需要起草模块 assistant.drafting 和导出模块 assistant.export.markdown，但无法导入：{exc}") from exc
 
     def draft(case: Case, backend: str) -> tuple[str, Any]:
+        from assistant.export.report_files import report_attachments
+
         report = draft_report(
             case.figures,
             settings=_case_settings(case),
@@ -274,7 +304,9 @@ def pipeline_drafter(model_settings: Any = None) -> DraftFn:
             backend=backend,
             model_settings=model_settings if backend == "llm" else None,
         )
-        return report_to_markdown(report), report
+        # The 附件 list as the exporter writes it: the attachments actually produced.
+        attachments = report_attachments(report, build_scored_ledger(case.figures, _case_settings(case)), case.figures)
+        return report_to_markdown(report, None, attachments), report
 
     return draft
 
@@ -361,6 +393,7 @@ def score_case(case: Case, backend: str, draft_markdown: str, report: Any = None
     ref_text, draft_text = document_text(ref_all), document_text(draft_all)
     errors, fallbacks = _report_sections(report)
     result.section_errors = errors
+    publishable = _publishable(case, report, ledger, notes, draft_all, draft_markdown, result)
     result.metrics = {
         "section_coverage": coverage.coverage,
         "figure_recall": recall.recall,
@@ -375,8 +408,59 @@ def score_case(case: Case, backend: str, draft_markdown: str, report: Any = None
         "reference_figures": recall.total,
         "draft_figures": precision.total,
         "extra_sections": len(coverage.extra_draft),
+        **publishable,
     }
     return result
+
+
+def _listed_appendix(markdown: str) -> list[str]:
+    """The names of the 附件 list the exporter writes after the last section."""
+    lines = markdown.split("\n")
+    if APPENDIX_MARK not in lines:
+        return []
+    names = []
+    for line in lines[lines.index(APPENDIX_MARK) + 1 :]:
+        match = re.match(r"^\d+\.\s*(.+)$", line.strip())
+        if not match:
+            break
+        names.append(match.group(1).strip())
+    return names
+
+
+def _publishable(case: Case, report: Any, ledger, notes, draft_all: list[MdSection], markdown: str, result: "CaseResult") -> dict[str, Any]:
+    """Required-facts recall, unevaluated threshold crossings, style issues, 附件 list vs attachments,
+    to-do markers. Without the Report (a draft passed in as text) the report-based ones are None."""
+    from assistant.evaluation.required import overall_recall, required_recall
+    from assistant.evaluation.style import style_issues
+    from assistant.todos import todo_markers
+
+    issues = style_issues([(s.heading, s.body) for s in draft_all if not s.is_title], notes)
+    result.style = [i.to_dict() for i in issues]
+    metrics: dict[str, Any] = {
+        "required_recall": None,
+        "unevaluated": None,
+        "style_issues": len(issues),
+        "appendix_mismatch": None,
+        "todo_markers": len(todo_markers(markdown)),
+    }
+    if report is None:
+        return metrics
+    from assistant.evaluation.crossings import unevaluated
+    from assistant.export.report_files import report_attachments
+
+    sections = required_recall(report, ledger)
+    result.required = [s.row() for s in sections]
+    result.unevaluated = unevaluated(report, case.figures, ledger)
+    produced = [a.name for a in report_attachments(report, ledger, case.figures)]
+    listed = _listed_appendix(markdown)
+    result.appendix = [f"附件清单列出“{n}”，但未附该附件" for n in listed if n not in produced]
+    result.appendix += [f"已附“{n}”，但附件清单未列出" for n in produced if n not in listed]
+    metrics.update(
+        required_recall=overall_recall(sections),
+        unevaluated=len(result.unevaluated),
+        appendix_mismatch=len(result.appendix),
+    )
+    return metrics
 
 
 def _section_results(

@@ -118,7 +118,9 @@ def _delta_lines(deltas: Sequence[Delta]) -> list[str]:
 
 def _gate_lines(run: EvalRun) -> list[str]:
     if run.gate_ok:
-        return ["核验门槛：通过（无无来源、张冠李戴或与台账矛盾的数字）。"]
+        offline = "offline" in run.backends
+        extra = "；离线起草必备数字全部写到、越线数字均有评价句、无文风问题、附件清单与所附一致" if offline else ""
+        return [f"核验门槛：通过（无无来源、张冠李戴或与台账矛盾的数字{extra}）。"]
     return ["核验门槛：未通过。", *(f"  - {message}" for message in run.gate_messages())]
 
 

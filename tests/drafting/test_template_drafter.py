@@ -159,3 +159,189 @@ def test_template_report_passes_verifier(seed_report):
             continue
         bad = [f for f in section.findings if f.get("status") != "supported"]
         assert section.verified, (section.section_id, bad)
+
+
+# --- phrasing rules (issue 15): every expectation from the ledger or the figures --------------------
+
+from decimal import Decimal as _D  # noqa: E402
+
+from assistant.drafting.phrasing import SENTENCE_LIMIT, project_ref, split_long_sentence, split_sentences  # noqa: E402
+from assistant.export.markdown import report_to_markdown  # noqa: E402
+from assistant.figures.model import Comparator, Indicator, Project, ThreePublic  # noqa: E402
+from assistant.todos import TODO_REASON, todo_markers  # noqa: E402
+from assistant.verify import verify  # noqa: E402
+from assistant.ledger.calculator import note_texts  # noqa: E402
+
+CASES = REPO_ROOT / "evals" / "cases"
+NONGYE = CASES / "xiangyuan-nongye-2023" / "figures.yaml"
+
+
+@pytest.fixture(scope="module")
+def nongye():
+    return load_figures(NONGYE)
+
+
+def _all_case_reports():
+    for case in sorted(p.parent for p in CASES.glob("*/figures.yaml")):
+        figures = load_figures(case / "figures.yaml")
+        for outline in ("seed", "hunan"):
+            yield case.name, figures, draft_report(figures, outline=outline)
+
+
+def test_zero_block_is_one_sentence(seed):
+    figures = seed.model_copy(deep=True)
+    zeros = ThreePublic(total=_D(0), overseas=_D(0), vehicle=_D(0), reception=_D(0))
+    figures.three_public.budget = zeros
+    figures.three_public.actual = zeros.model_copy()
+    figures.three_public.last_year_actual = None
+    text = draft_report(figures).section("three_public").text
+    assert text == "本年度未安排“三公”经费预算，也未发生“三公”经费支出。"
+    # a zero procurement block likewise
+    figures.procurement.total = figures.procurement.goods = figures.procurement.works = figures.procurement.services = _D(0)
+    assert draft_report(figures).section("procurement").text == "本年度未发生政府采购支出。"
+
+
+def test_long_sentences_split_at_a_clause_boundary():
+    clause = "公务用车购置及运行维护费较预算增加二点五八万元"
+    sentence = "，".join([clause] * 8) + "。"
+    parts = split_long_sentence(sentence)
+    assert len(parts) > 1 and all(len(p) <= SENTENCE_LIMIT for p in parts)
+    assert "".join(parts).replace("。", "，").rstrip("，") == sentence.rstrip("。")  # only the punctuation changed
+    assert split_long_sentence("短句。") == ["短句。"]
+    quoted = "“" + "，".join([clause] * 8) + "”。"
+    assert split_long_sentence(quoted) == [quoted]  # never inside quotation marks
+
+
+def test_no_drafted_sentence_is_a_run_on():
+    for name, figures, report in _all_case_reports():
+        notes = note_texts(figures)
+        for section in report.sections:
+            for sentence in split_sentences(section.text.replace("\n", "")):
+                core = re.sub(r"^[一二三四五六七八九十]+是|^（\d+）", "", sentence).rstrip("。")
+                if any(core in note for note in notes):
+                    continue  # the user's own sentence, kept as written
+                assert len(sentence) <= SENTENCE_LIMIT, (name, section.section_id, sentence)
+
+
+def test_ordinals_only_for_two_or_more(seed):
+    figures = seed.model_copy(deep=True)
+    figures.problems = figures.problems[:1]
+    figures.improvements = figures.improvements[:1]
+    figures.work_notes = [figures.work_notes[0].model_copy(update={"items": figures.work_notes[0].items[:1]})]
+    report = draft_report(figures)
+    for section_id in ("problems", "improvements", "goals"):
+        assert "一是" not in report.section(section_id).text, section_id
+    assert figures.problems[0].strip()[:10] in report.section("problems").text
+    two = draft_report(seed)
+    assert two.section("problems").text.startswith("一是") and "二是" in two.section("problems").text
+
+
+def test_one_term_per_concept_in_text_and_tables():
+    for name, figures, report in _all_case_reports():
+        ledger = build_scored_ledger(figures)
+        md = report_to_markdown(report, ledger)
+        for variant in ("一般公共财政拨款", "资产使用率", "在用资产"):
+            assert variant not in md, (name, variant)
+        if "final.income.general_public" in ledger:
+            assert "一般公共预算财政拨款" in report.section("final").text
+
+
+def test_project_named_once_as_a_project(nongye):
+    assert project_ref("高标准农田建设项目") == "“高标准农田建设项目”"
+    assert project_ref("妇女儿童事业发展工作经费") == "“妇女儿童事业发展工作经费”项目"
+    text = draft_report(nongye).section("goals").text
+    for project in nongye.projects:
+        assert project_ref(project.name) in text
+        assert f"“{project.name}”项目" not in text or not project.name.endswith("项目")
+    assert "项目”项目" not in text
+
+
+def test_tables_numbered_continuously(seed):
+    figures = seed.model_copy(deep=True)
+    figures.procurement = None  # its table is left out: the next is not 表4
+    ledger = build_scored_ledger(figures)
+    md = report_to_markdown(draft_report(figures), ledger)
+    numbers = [int(n) for n in re.findall(r"^表(\d+) ", md, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3
+
+
+# --- evaluation sentences ---------------------------------------------------------------------------
+
+
+def _three_public_over(seed, reason_note: str | None):
+    figures = seed.model_copy(deep=True)
+    figures.three_public.actual.reception = figures.three_public.budget.reception + _D("0.3")
+    figures.three_public.actual.total = None  # derived from the items
+    figures.other_notes = reason_note
+    return figures
+
+
+def test_over_budget_item_gets_the_users_reason(seed):
+    reason = "上级调研接待任务增加"
+    figures = _three_public_over(seed, f"公务接待费超出预算主要是{reason}所致。")
+    report = draft_report(figures)
+    text = report.section("three_public").text
+    assert f"主要原因是{reason}。" in text and "公务接待费决算数超过预算数" in text
+    assert TODO_REASON not in text
+    assert report.section("three_public").verified
+
+
+def test_without_a_reason_a_todo_marker_never_a_made_up_reason(seed):
+    figures = _three_public_over(seed, None)
+    report = draft_report(figures)
+    section = report.section("three_public")
+    assert f"主要原因是{TODO_REASON}" in section.text
+    # the verifier lists the marker as a to-do, not as a figure error
+    checked = verify(section.text, build_scored_ledger(figures), note_texts(figures))
+    assert checked.ok and list(checked.todos) == [TODO_REASON]
+    assert section.verified
+
+
+def test_staffing_over_authorised(seed):
+    figures = seed.model_copy(deep=True)
+    figures.staffing.actual = figures.staffing.authorized_total + 2
+    text = draft_report(figures).section("staffing").text
+    ledger = build_scored_ledger(figures)
+    assert ledger["staffing.control_rate"].text in text
+    assert f"超编的主要原因是{TODO_REASON}" in text
+    figures.problems = [*figures.problems, "因承接上级下派任务，借调人员增加，在职人员超编。"]
+    text = draft_report(figures).section("staffing").text
+    assert "超编的主要原因是承接上级下派任务" in text
+
+
+def test_execution_below_rate_and_indicator_unmet(nongye):
+    report = draft_report(nongye)
+    goals = report.section("goals").text
+    ledger = build_scored_ledger(nongye)
+    for i, project in enumerate(nongye.projects, start=1):
+        rate = ledger[f"project.{i}.execution_rate"]
+        sentence = next(s for s in split_sentences(goals) if project_ref(project.name) in s)
+        following = split_sentences(goals)[split_sentences(goals).index(sentence) + 1]
+        if rate.value < 90:
+            assert "执行进度偏慢" in following and "主要原因是" in following
+        else:
+            assert "执行进度偏慢" not in following
+        for ind in project.indicators:
+            if ind.comparator == Comparator.ge and ind.actual is not None and ind.target is not None and ind.actual < ind.target:
+                reason = ind.deviation_reason.split("，已纳入")[0].rstrip("。")[:10]
+                assert reason in goals
+
+
+def test_lower_is_better_indicator_unmet_when_above_target(seed):
+    figures = seed.model_copy(deep=True)
+    figures.performance_indicators = [
+        Indicator(level1="产出指标", level2="成本指标", name="人均培训成本", comparator=Comparator.le,
+                  target=_D(200), actual=_D(260), unit="元", deviation_reason="培训场地租金上涨；下一步将优化培训组织方式。"),
+    ]
+    text = draft_report(figures).section("goals").text
+    assert "该项指标未完成年度目标，主要原因是培训场地租金上涨。" in text
+    assert "下一步" not in text.split("人均培训成本")[1]
+
+
+def test_todo_markers_are_reported_not_hidden(nongye):
+    report = draft_report(nongye)
+    markers = [m for s in report.sections for m in todo_markers(s.text)]
+    ledger = build_scored_ledger(nongye)
+    # nongye's notes give no reason for 公用经费 over budget nor for the slow training project
+    assert ledger["final.public_control_rate"].value > 100 and len(markers) >= 1
+    assert all(s.verified for s in report.sections if todo_markers(s.text))

@@ -25,3 +25,17 @@ def test_gate_no_unsupported_misattributed_or_contradicted_figure(offline_run):
 def test_seed_budget_sections_fully_recalled(offline_run):
     [seed] = [r for r in offline_run.rows if r["case"] == "hengshan-fulian-2023"]
     assert seed["budget_recall"] == 1.0
+
+
+def test_offline_drafts_are_publishable(offline_run):
+    """Issue 15's gate: every required fact stated (recall 1.0 on every section of every case), every
+    threshold crossing evaluated, no style issue, the 附件 list = the attachments produced."""
+    for result in offline_run.results:
+        assert result.required, result.case_id
+        for section in result.required:
+            assert section["recall"] == 1.0, (result.case_id, section)
+        assert result.metrics["required_recall"] == 1.0
+        assert result.metrics["unevaluated"] == 0, result.unevaluated
+        assert result.metrics["style_issues"] == 0, result.style
+        assert result.metrics["appendix_mismatch"] == 0, result.appendix
+        assert result.publishable_failures == []
