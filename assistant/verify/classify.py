@@ -116,7 +116,9 @@ def _shape_res() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
 
 _PHONE_BODY = r"(?:\+?86[-－ ]?)?(?:[(（]0[0-9]{2,3}[)）][ ]?|0[0-9]{2,3}[-－ ])[0-9]{7,8}(?:[-－转][0-9]{1,5})?"
 _SHAPES_RE = re.compile(
-    rf"(?P<phone>(?<![0-9A-Za-z.\-]){_PHONE_BODY}(?![0-9]))"
+    # every shape starts with a digit, a Latin letter, "(", "（" or "+": the lookahead lets the
+    # engine skip the Chinese text between numbers cheaply
+    rf"(?=[0-9A-Za-z(（+])(?:(?P<phone>(?<![0-9A-Za-z.\-]){_PHONE_BODY}(?![0-9]))"
     r"|(?P<mobile>(?<![0-9A-Za-z.])(?:\+?86[-－ ]?)?1[3-9][0-9](?:[-－ ]?[0-9]{4}){2}(?![0-9.]))"
     r"|(?P<hotline>(?<![0-9A-Za-z.])[48]00[-－ ]?[0-9]{3}[-－ ]?[0-9]{4}(?![0-9]))"
     r"|(?P<code>(?<![0-9A-Za-z.])[0-9A-Za-z]+(?:[-/_][0-9A-Za-z]+)+)"
@@ -124,7 +126,7 @@ _SHAPES_RE = re.compile(
     rf"|(?P<docno>(?<=[{_CJK}])(?P<year>(?:19[5-9]|20[0-9])[0-9])[ ]?[0-9]{{1,4}}[ ]?号)"
     r"|(?P<ymd>(?<![0-9.,])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?![0-9.,]))"
     r"|(?P<long>(?<![0-9.,])[0-9]{9,}(?![0-9.,]))"
-    r"|(?P<zero>(?<![0-9.,])0[0-9]+(?![0-9.,年月日号时分秒]))"
+    r"|(?P<zero>(?<![0-9.,])0[0-9]+(?![0-9.,年月日号时分秒])))"
 )
 
 
