@@ -76,6 +76,13 @@ def _set_all_font_slots(r_pr, font: str) -> None:
         fonts.set(qn(slot), font)
 
 
+_AFTER_SPACING = {
+    qn(f"w:{name}")
+    for name in ("w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+                 "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+}
+
+
 def set_run_font(run, font: str, size: Pt, bold: bool = False, condense: int = 0) -> None:
     run.font.name = font
     run.font.size = size
@@ -85,7 +92,13 @@ def set_run_font(run, font: str, size: Pt, bold: bool = False, condense: int = 0
     if condense:
         spacing = OxmlElement("w:spacing")
         spacing.set(qn("w:val"), str(condense))
-        r_pr.append(spacing)
+        # CT_RPr is a sequence: w:spacing comes before w:w, w:kern, w:position, w:sz … (Word rejects
+        # a document whose run properties are out of order).
+        later = next((child for child in r_pr if child.tag in _AFTER_SPACING), None)
+        if later is not None:
+            later.addprevious(spacing)
+        else:
+            r_pr.append(spacing)
 
 
 def _first_line_chars(p, chars: int, size: Pt) -> None:
@@ -238,10 +251,9 @@ def _row_props(row, header: bool) -> None:
 
 
 def _fixed_layout(t, widths: Sequence[int]) -> None:
+    """Fixed layout (python-docx writes w:tblLayout in its schema place) and the widths in twips."""
+    t.autofit = False
     tbl_pr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     width = tbl_pr.find(qn("w:tblW"))
     if width is None:
         width = OxmlElement("w:tblW")
@@ -259,7 +271,6 @@ def _table(container, table: Table, caption: Optional[str], text_width: Emu) -> 
     t = container.add_table(rows=1 + len(table.rows), cols=len(table.header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
     widths = column_widths(table, int(Emu(text_width).twips))
     _fixed_layout(t, widths)
     # Row by row: python-docx's table.cell(r, c) rescans the whole grid on every call.
