@@ -373,6 +373,8 @@ def _shown(given: Any) -> str:
         return "空值"
     if isinstance(given, bool):
         return "true" if given else "false"  # as written in YAML
+    if isinstance(given, Decimal) and not given.is_finite():
+        return ".nan" if given.is_nan() else ("-.inf" if given.is_signed() else ".inf")  # as written in YAML
     text = given if isinstance(given, str) else str(given)
     if len(text) > 40:
         text = text[:30] + f"…（共 {len(text)} 字）"
