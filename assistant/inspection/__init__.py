@@ -9,16 +9,19 @@ with its place, both numbers and the rule, and the relations it could not read (
 
 from __future__ import annotations
 
-from assistant.inspection.model import InspectionReport
+from assistant.inspection.model import MAX_CHARS, InspectionReport, ReportUnreadable
 
 
 def inspect_text(text: str, name: str = "", where=None) -> InspectionReport:
-    """Inspect a report's text; `where(line)` may give the source's own place of a line."""
+    """Inspect a report's text; `where(line)` may give the source's own place of a line.
+    Raises ReportUnreadable for a text longer than MAX_CHARS."""
     from assistant.inspection.checker import Checker
     from assistant.inspection.document import Document
     from assistant.inspection.prose import check_prose
     from assistant.inspection.tables import check_tables
 
+    if len(text) > MAX_CHARS:
+        raise ReportUnreadable(f"{name or '报告'}：文字过长（{len(text)} 字，上限 {MAX_CHARS} 字），不是一份自评报告的篇幅，未体检。")
     doc = Document(text, name, where)
     report = InspectionReport(name=name, figures=list(doc.values), text=text)
     checker = Checker(doc, report)
@@ -59,4 +62,4 @@ def inspect_bytes(name: str, data: bytes) -> InspectionReport:
     return inspect_text(document.text, name, document.place_of_line)
 
 
-__all__ = ["InspectionReport", "inspect_bytes", "inspect_path", "inspect_text"]
+__all__ = ["InspectionReport", "ReportUnreadable", "inspect_bytes", "inspect_path", "inspect_text"]

@@ -43,6 +43,7 @@ class Document:
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.values = self._read_values()
         self._offsets = [v.offset for v in self.values]
+        self._by_ending: dict[str, list[Value]] | None = None
         self.sentences = self._sentences()
 
     # -- places --------------------------------------------------------------------------------
@@ -69,6 +70,16 @@ class Document:
         return self.place(sentence.start, sentence.end)
 
     # -- figures -------------------------------------------------------------------------------
+
+    def values_labelled(self, label: str) -> list[Value]:
+        """Values whose label is `label` or ends with it (an index of label endings, built once)."""
+        if self._by_ending is None:
+            index: dict[str, list[Value]] = {}
+            for v in self.values:
+                for cut in range(len(v.label) - 1):
+                    index.setdefault(v.label[cut:], []).append(v)
+            self._by_ending = index
+        return self._by_ending.get(label, [])
 
     def values_between(self, start: int, end: int) -> list[Value]:
         lo = bisect.bisect_left(self._offsets, start)

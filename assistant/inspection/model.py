@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+class ReportUnreadable(Exception):
+    """A report that cannot be inspected; str(error) is the Chinese message naming the file (exit 2)."""
+
+
+# Far beyond any 自评报告 (a long one is ~100,000 characters); a longer text is refused, not read slowly.
+MAX_CHARS = 2_000_000
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_ZH = {ERROR: "错误", WARNING: "提示"}

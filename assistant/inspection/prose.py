@@ -37,9 +37,18 @@ class PartsRelation:
     shares: dict[int, Value] = field(default_factory=dict)  # part offset → its printed share
 
 
+# A “sentence” with more figures than this is a table or a run-together copy, not prose: reading
+# it clause by clause would be guessing (and quadratic), so it is left to the table rules.
+MAX_SENTENCE_VALUES = 200
+
+
 def check_prose(doc: Document, ck: Checker) -> None:
     previous: Sentence | None = None
     for sentence in doc.sentences:
+        if len(sentence.values) > MAX_SENTENCE_VALUES:
+            ck.unchecked("parts_sum", doc.place(sentence.start), f"此段连续{len(sentence.values)}个数字而无句读，不按句子核对。")
+            previous = None
+            continue
         if sentence.values:
             relations = _parts(doc, ck, sentence, previous)
             _shares(doc, ck, sentence, relations)
@@ -283,11 +292,7 @@ def _lookup(doc: Document, label: str, part: Value) -> Value | None:
     """The one value the report gives under `label` (exact label, or the label ending with it)."""
     if len(label) < 2:
         return None
-    found = {
-        v.value: v
-        for v in doc.values
-        if v.unit == part.unit and v.offset != part.offset and v.label and (v.label == label or v.label.endswith(label))
-    }
+    found = {v.value: v for v in doc.values_labelled(label) if v.unit == part.unit and v.offset != part.offset}
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -400,7 +405,8 @@ def _rates(doc: Document, ck: Checker, sentence: Sentence) -> None:
 
 _NUM = r"\d+(?:\.\d+)?"
 EXPRESSION_RE = re.compile(
-    rf"(?<![\d.])((?:[(（]\s*)*{_NUM}(?:\s*[)）])*(?:\s*[-+×÷*/－＋]\s*(?:[(（]\s*)*{_NUM}(?:\s*[)）])*)+)\s*[=＝]\s*({_NUM})(%?)"
+    # Brackets bounded ({0,3}): an unbounded run would make a line of “（（（…” quadratic.
+    rf"(?<![\d.])((?:[(（]\s?){{0,3}}{_NUM}(?:\s?[)）]){{0,3}}(?:\s*[-+×÷*/－＋]\s*(?:[(（]\s?){{0,3}}{_NUM}(?:\s?[)）]){{0,3}}){{1,20}})\s*[=＝]\s*({_NUM})(%?)"
 )
 
 

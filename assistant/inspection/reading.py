@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.inspection.model import ReportUnreadable  # re-exported for callers
 from assistant.verify.documents import SUFFIXES, Document, DocumentError, read_document
-
-
-class ReportUnreadable(Exception):
-    """str(error) is the Chinese message naming the file (exit code 2)."""
 
 
 def read_report(path: str | Path) -> Document:

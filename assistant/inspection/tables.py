@@ -223,6 +223,7 @@ def _check_fund_table(doc: Document, ck: Checker, table: FundTable) -> None:
 
 # ---------------------------------------------------------------- run-together rows
 
+MAX_RUN_DIGITS = 24  # a fund row has at most a few amounts; longer runs are not split (cost grows fast)
 _RUN_ROW_RE = re.compile(r"(年度资金总额)[:：]?\s*(\d[\d.]*%)(\d*)")
 _COLUMN_WORD_RE = re.compile("|".join(sorted(COLUMNS, key=len, reverse=True)))
 
@@ -236,12 +237,19 @@ def _run_together(doc: Document, ck: Checker) -> list[tuple[int, Decimal]]:
         # keep the last header run ending in the rate/score columns
         if "rate" not in columns or "weight" not in columns:
             continue
-        columns = columns[columns.index(next(c for c in columns if c in AMOUNT_COLUMNS)) :] if any(c in AMOUNT_COLUMNS for c in columns) else columns
+        # The header run that ends at this row: from its last first amount column on.
+        firsts = [i for i, c in enumerate(columns) if c in AMOUNT_COLUMNS and (i == 0 or columns[i - 1] not in AMOUNT_COLUMNS)]
+        columns = columns[firsts[-1] :] if firsts else columns
+        if "rate" not in columns:
+            continue
         before_rate = columns[: columns.index("rate")]
         if not before_rate or "full_year" not in before_rate or "executed" not in before_rate:
             continue
         digits = m.group(2)[:-1]
         score_text = m.group(3)
+        if len(digits) > MAX_RUN_DIGITS:
+            ck.unchecked("rate", doc.place(m.start(), m.end()), "连写的数字过长，无法拆分，未核对。")
+            continue
         solutions = _splits(digits, before_rate, score_text)
         place = doc.place(m.start(), m.end())
         weights = {s["weight"] for s in solutions if "weight" in s}
