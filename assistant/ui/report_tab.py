@@ -181,6 +181,8 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             columns[2].download_button("下载附件（.md）", files[f"{stem}-附件.md"], file_name=f"{stem}-附件.md", mime="text/markdown", key="download_attachments")
         if f"{stem}.xlsx" in files:
             columns[3].download_button("下载附件（.xlsx）", files[f"{stem}.xlsx"], file_name=f"{stem}.xlsx", mime=XLSX_MIME, key="download_xlsx")
+        if f"{stem}.docx" in files:
+            _edited_docx_check(files[f"{stem}.docx"], figures, settings)
     else:
         markdown = report_to_markdown(effective)
         st.caption("数据修正后可下载 Word 和 Markdown 文件。")
@@ -206,6 +208,40 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             if attachments:
                 with st.expander("附件"):
                     st.markdown(inert_markdown(attachments))
+
+
+def _edited_docx_check(exported_docx: bytes, figures, settings) -> None:
+    """Upload the .docx edited in Word/WPS: the changed sentences against the exported one, and any
+    figure in them that no longer traces (assistant.verify.diff)."""
+    from assistant.ledger.calculator import note_texts
+    from assistant.verify.diff import KIND_NAMES, check_edited_upload
+    from assistant.verify.documents import DocumentError
+    from assistant.verify.report import STATUS_NAMES, SUPPORTED
+
+    with st.expander("核对修改稿：上传在 Word/WPS 中修改后的 .docx，查看改动及其中的数字"):
+        upload = st.file_uploader("修改后的报告（.docx）", type=["docx"], key="edited_docx")
+        if upload is None:
+            st.caption("与本页导出的 Word 逐句比较，列出改动的语句，并核对其中每个数字是否仍有来源。")
+            return
+        try:
+            edits = check_edited_upload(exported_docx, upload.name, upload.getvalue(), build_scored_ledger(figures, settings), note_texts(figures))
+        except DocumentError as exc:
+            st.error(f"无法读取上传的文件：{exc}")
+            return
+        (st.success if edits.ok else st.error)(edits.summary())
+        for change in edits.changes:
+            place = (change.after or change.before).place
+            lines = [f"**【{KIND_NAMES[change.kind]}】{place}**"]
+            if change.before is not None and change.kind != "added":
+                lines.append(f"- 修改前：{inert_markdown(change.before.text)}")
+            if change.after is not None:
+                lines.append(f"- 修改后：{inert_markdown(change.after.text)}")
+            for finding in change.findings:
+                mark = ":green" if finding.status == SUPPORTED else ":red"
+                lines.append(f"  - {mark}[“{inert_markdown(finding.text)}” {STATUS_NAMES[finding.status]}]：{inert_markdown(finding.message)}")
+            st.markdown("\n".join(lines))
+        if edits.unchanged_problems:
+            st.caption(f"未改动的语句中另有{len(edits.unchanged_problems)}处数字无法溯源（导出稿中已有）。")
 
 
 def _todo_notice(report: Report) -> None:

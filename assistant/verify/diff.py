@@ -205,3 +205,15 @@ def check_edits(exported: Document, edited: Document, ledger: Ledger, notes: Seq
         f for f in report.problems if id(f) not in in_changed and (attachment_from is None or f.line < attachment_from)
     )
     return EditReport(tuple(built), report, unchanged)
+
+
+def check_edited_upload(
+    exported_docx: bytes, edited_name: str, edited_data: bytes, ledger: Ledger, notes: Sequence[str] = ()
+) -> EditReport:
+    """The app's entry: the .docx we exported (bytes) against an uploaded edited file.
+    Raises `DocumentError` (Chinese message) when the upload cannot be read."""
+    from assistant.verify.documents import read_document_bytes
+
+    exported = read_document_bytes("导出稿.docx", exported_docx)
+    edited = read_document_bytes(edited_name, edited_data)
+    return check_edits(exported, edited, ledger, notes)
