@@ -134,7 +134,7 @@ KIND_OF_SPEC = {CellsSheet: "cells", ListSheet: "list", FundsSheet: "funds", Ind
 
 INSTRUCTIONS = (
     "填写说明",
-    "1. 本工作簿由“绩效自评报告起草助手”生成，各表填好后可导入：python -m assistant excel import 本文件.xlsx -o figures.yaml",
+    "1. 本工作簿由“绩效自评报告起草助手”生成。各表填好后，在助手的“数据录入”页点“上传数据文件”，选择本文件即可导入；填写有误的单元格会逐一列出（表名、行、列、填写内容和应填内容），其余数据照常导入，改正后即可起草。",
     "2. 金额单位均为万元；比率按百分数填写（如 39.55 表示 39.55%），也可填 39.55% 或设为百分比格式。",
     "3. 没有的数据请留空：留空表示“未填写”，填 0 表示数值为零，两者含义不同。",
     "4. 请勿修改隐藏的第 1 行和第 A 列（字段标记）；列表类的表（项目、绩效指标、工作记录等）可在末尾续写新行。",
@@ -1386,7 +1386,7 @@ def read_excel(source: str | Path | bytes | BinaryIO) -> ExcelImport:
     workbooks = _open_workbook(source)
     sheets, notices, problems = _sheets(workbooks)
     if not sheets:
-        raise FiguresError(["这个 Excel 文件不是本助手的数据模板（没有可识别的工作表）：请先在“数据录入”页下载空白 Excel 模板（或运行 python -m assistant excel template）再填写。"])
+        raise FiguresError(["这个 Excel 文件不是本助手的数据模板（没有可识别的工作表）：请先在“数据录入”页点“下载空白 Excel 模板”，填好后再导入。"])
     specs = {KIND_OF_SPEC[type(s)]: s for s in LAYOUT}
     reader = _Reader()
     # Project funds and indicators refer to the projects, so the plain sheets are read first.
