@@ -112,7 +112,7 @@ def _run_index(args: argparse.Namespace, sample_corpus_dir) -> int:
     else:
         report = index.ingest(paths, kind=args.kind, year=args.year, unit=args.unit)
     for result in report.results:
-        mark = "✓" if result.ok else "✗"
+        mark = "–" if result.status == "skipped" else ("✓" if result.ok else "✗")
         print(f"{mark} {result.file}：{result.message}")
     print(report.summary())
     if args.list:

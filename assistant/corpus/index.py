@@ -17,6 +17,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,15 +326,19 @@ class CorpusIndex:
         return report
 
     def _load(self, item) -> "_Loaded | FileResult":
-        label = item.name if isinstance(item, Upload) else os.fspath(item)
+        if isinstance(item, FileResult):
+            return item  # a folder entry that was skipped, with its reason
+        inside = isinstance(item, _FolderEntry)
+        path_item = item.path if inside else item
+        label = item.name if isinstance(item, Upload) else os.fspath(path_item)
         limit = self.max_file_bytes if self.max_file_bytes is not None else max_file_bytes()
         try:
             if isinstance(item, Upload):
                 document, data = load_bytes(item.name, item.data, max_bytes=limit), item.data
                 source = "上传/" + item.name
             else:
-                document, data = load_path(item, max_bytes=limit)
-                source = label = source_name(Path(item))
+                document, data = load_path(path_item, max_bytes=limit, follow_symlinks=not inside)
+                source = label = source_name(Path(path_item))
             chunks = chunk_text(document.text)
             if not chunks:
                 raise LoadError("文件中没有可提取的文字。")
@@ -746,23 +751,89 @@ def _overrides_differ(meta: dict[str, Any], overrides: dict[str, Any]) -> bool:
     return any(meta.get(key) != value for key, value in overrides.items())
 
 
-def _expand(paths: Iterable[str | os.PathLike | Upload]) -> list[str | Path | Upload]:
-    """Folders become their files (recursively, sorted, hidden files skipped); files stay as given."""
-    items: list[str | Path | Upload] = []
+@dataclass(frozen=True)
+class _FolderEntry:
+    """A file found inside a folder the user gave: read without following a symbolic link."""
+
+    path: Path
+
+
+def _expand(paths: Iterable[str | os.PathLike | Upload]) -> list["str | Path | Upload | _FolderEntry | FileResult"]:
+    """Folders become their files (recursively, sorted); files stay as given. Inside a folder
+    nothing is read outside it and nothing is passed over in silence: hidden entries, symbolic
+    links, FIFOs, devices and sockets, and sub-folders that cannot be listed each come back as a
+    "skipped" (or "error") result that says why."""
+    items: list = []
     for item in paths:
         if isinstance(item, Upload):
             items.append(item)
             continue
         path = Path(item)
         if path.is_dir() and ".." not in path.parts:
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                # Unsupported files are kept so that the report names them; hidden ones are not.
-                if child.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    items.append(child)
+            items.extend(_walk(path))
         else:
             items.append(item)  # as given, so a bad name is reported as the user wrote it
     return items
+
+
+def _walk(root: Path) -> list["_FolderEntry | FileResult"]:
+    out: list = []
+    resolved_root = root.resolve()
+
+    def label(path: Path) -> str:
+        return source_name(path) if not path.is_symlink() else os.fspath(path)
+
+    def skipped(path: Path, why: str, status: str = "skipped") -> FileResult:
+        return FileResult(label(path), status, why)
+
+    def failed(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        out.append(skipped(where, f"无法读取文件夹（{error.strerror or type(error).__name__}），其中的文件未导入。", "error"))
+
+    for folder, dirs, files in os.walk(root, onerror=failed, followlinks=False):
+        base = Path(folder)
+        dirs.sort()
+        for name in list(dirs):
+            child = base / name
+            if name.startswith("."):
+                dirs.remove(name)
+                out.append(skipped(child, "隐藏文件夹，已跳过。"))
+            elif child.is_symlink():
+                dirs.remove(name)  # os.walk does not descend into it; say so
+                out.append(skipped(child, _link_reason(child, resolved_root, "文件夹")))
+        for name in sorted(files):
+            child = base / name
+            if name.startswith("."):
+                out.append(skipped(child, "隐藏文件，已跳过。"))
+                continue
+            try:
+                mode = child.lstat().st_mode
+            except OSError as error:
+                out.append(skipped(child, f"无法读取（{error.strerror or type(error).__name__}）。", "error"))
+                continue
+            if stat.S_ISLNK(mode):
+                out.append(skipped(child, _link_reason(child, resolved_root, "文件")))
+            elif stat.S_ISFIFO(mode):
+                out.append(skipped(child, "命名管道（FIFO），不是普通文件，已跳过。"))
+            elif stat.S_ISSOCK(mode):
+                out.append(skipped(child, "套接字，不是普通文件，已跳过。"))
+            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                out.append(skipped(child, "设备文件，不是普通文件，已跳过。"))
+            elif not stat.S_ISREG(mode):
+                out.append(skipped(child, "不是普通文件，已跳过。"))
+            else:
+                out.append(_FolderEntry(child))
+    return out
+
+
+def _link_reason(link: Path, root: Path, what: str) -> str:
+    try:
+        target = link.resolve(strict=False)
+    except (OSError, RuntimeError):
+        return "符号链接（无法解析目标），出于安全考虑未读取。"
+    if target != root and root not in target.parents:
+        return f"符号链接指向所选文件夹以外（{target}），出于安全考虑未读取。"
+    return f"符号链接（指向文件夹内的{what}“{target.relative_to(root).as_posix() or '.'}”），为免重复导入已跳过。"
 
 
 def sample_corpus_dir() -> Path:

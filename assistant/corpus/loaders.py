@@ -2,7 +2,11 @@
 
 Every failure is a `LoadError` whose message is Chinese and says what to do, so a batch ingest can
 report it per file and go on. Limits are checked before anything is parsed: the size limit (env
-ASSISTANT_MAX_FILE_MB, default 20 MB) is read from the file's size, never by reading the file.
+ASSISTANT_MAX_FILE_MB, default 20 MB) is read from the file's size, never by reading the file; a
+.docx/.xlsx must pass `limits.check_zip_limits` (uncompressed size, entry count, compression ratio)
+before it is unpacked; and every parser of a binary format (and of a text file over 1 MB) runs in
+a child process with a time and memory budget (`sandbox.run_with_budget`), so that one hostile
+file costs at most its budget. pypdf applies its own caps on decompressed stream sizes too.
 """
 
 from __future__ import annotations
@@ -11,14 +15,19 @@ import hashlib
 import io
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from assistant.corpus.limits import ArchiveLimitError, check_zip_limits
 from assistant.corpus.metadata import DocumentMeta, guess_metadata
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".xlsx")
 DEFAULT_MAX_MB = 20
+# Text this small decodes in milliseconds whatever it holds; larger text is parsed within the budget.
+_TEXT_IN_PROCESS_BYTES = 1 << 20
+_ZIP_KINDS = {".docx": "Word 文件", ".xlsx": "Excel 文件"}
 
 
 class LoadError(Exception):
@@ -53,31 +62,71 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_path(path: str | os.PathLike, max_bytes: int | None = None) -> tuple[LoadedDocument, bytes]:
-    """Load a file from disk; returns the document and its raw bytes (for hashing)."""
+def load_path(
+    path: str | os.PathLike, max_bytes: int | None = None, follow_symlinks: bool = True
+) -> tuple[LoadedDocument, bytes]:
+    """Load a file from disk; returns the document and its raw bytes (for hashing). With
+    `follow_symlinks=False` (files found inside a folder) a symbolic link is refused."""
     check_name(os.fspath(path))
     path = Path(path)
     suffix = _check_suffix(path.name)
-    if not path.exists():
-        raise LoadError("文件不存在。")
-    if not path.is_file():
-        raise LoadError("不是普通文件（可能是目录或设备），已跳过。")
     limit = max_file_bytes() if max_bytes is None else max_bytes
-    size = path.stat().st_size
-    _check_size(size, limit)
-    data = path.read_bytes()
+    data = _read_regular_file(path, limit, follow_symlinks)
     return load_bytes(path.name, data, max_bytes=limit, suffix=suffix), data
+
+
+def _read_regular_file(path: Path, limit: int, follow_symlinks: bool) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; the fstat below then refuses it.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as error:
+        raise LoadError("文件不存在。") from error
+    except PermissionError as error:
+        raise LoadError("无法读取文件（没有读取权限）。") from error
+    except IsADirectoryError as error:
+        raise LoadError("不是普通文件（是文件夹），已跳过。") from error
+    except OSError as error:
+        if not follow_symlinks and path.is_symlink():
+            raise LoadError("是符号链接，出于安全考虑未读取。") from error
+        raise LoadError(f"无法打开文件（{error.strerror or type(error).__name__}）。") from error
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError("不是普通文件（可能是目录、设备或命名管道），已跳过。")
+        _check_size(info.st_size, limit)
+        try:
+            data = handle.read(limit + 1)  # never more than the limit, even if the file grows
+        except OSError as error:
+            raise LoadError(f"读取文件失败（{error.strerror or type(error).__name__}）。") from error
+    _check_size(len(data), limit)
+    return data
 
 
 def load_bytes(name: str, data: bytes, max_bytes: int | None = None, suffix: str | None = None) -> LoadedDocument:
     """Load an uploaded file given its name (for the type and the title guess) and its bytes."""
+    from assistant.corpus.sandbox import BudgetExceeded, run_with_budget
+
     check_name(name)
     suffix = suffix or _check_suffix(name)
     _check_size(len(data), max_file_bytes() if max_bytes is None else max_bytes)
     if not data.strip():
         raise LoadError("文件为空，没有可以入库的内容。")
+    if suffix in _ZIP_KINDS:
+        try:
+            check_zip_limits(data, kind=_ZIP_KINDS[suffix])
+        except ArchiveLimitError as error:
+            raise LoadError(str(error)) from error
     reader = {".txt": _read_text, ".md": _read_text, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
-    text, title_hint = reader(data)
+    if reader is _read_text and len(data) <= _TEXT_IN_PROCESS_BYTES:
+        text, title_hint = reader(data)
+    else:
+        try:
+            text, title_hint = run_with_budget(reader, data)
+        except BudgetExceeded as error:
+            raise LoadError(str(error)) from error
     text = _normalise(text)
     if not text.strip():
         raise LoadError("文件中没有可提取的文字。")

@@ -6,7 +6,13 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.corpus.metadata import KIND_LABELS
 
-INGEST_STATUS_LABELS = {"added": "已入库", "updated": "已更新", "unchanged": "未变化，跳过", "error": "失败"}
+INGEST_STATUS_LABELS = {
+    "added": "已入库",
+    "updated": "已更新",
+    "unchanged": "未变化，跳过",
+    "skipped": "未导入（隐藏文件、符号链接或非普通文件）",
+    "error": "失败",
+}
 
 
 @dataclass
@@ -63,7 +69,7 @@ class DocumentInfo:
 @dataclass
 class FileResult:
     file: str
-    status: str  # added / updated / unchanged / error
+    status: str  # added / updated / unchanged / skipped (not a document: hidden, a link, a FIFO …) / error
     message: str  # Chinese, for the user
     chunks: int = 0
     doc_id: str = ""
@@ -104,7 +110,8 @@ class IngestReport:
         return sum(1 for result in self.results if result.status == status)
 
     def summary(self) -> str:
+        skipped = f"，跳过 {self.count('skipped')} 个" if self.count("skipped") else ""
         return (
             f"共 {len(self.results)} 个文件：新入库 {self.count('added')} 个，更新 {self.count('updated')} 个，"
-            f"未变化 {self.count('unchanged')} 个，失败 {self.count('error')} 个。"
+            f"未变化 {self.count('unchanged')} 个{skipped}，失败 {self.count('error')} 个。"
         )

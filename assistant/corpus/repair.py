@@ -47,7 +47,8 @@ class RepairReport:
         else:
             out.append("检索库可以打开，已按文档记录重建索引（去除重复与缺失）。")
         for result in self.ingest.results:
-            out.append(f"{'✓' if result.ok else '✗'} {result.file}：{result.message}")
+            mark = "–" if result.status == "skipped" else ("✓" if result.ok else "✗")
+            out.append(f"{mark} {result.file}：{result.message}")
         for source in self.lost:
             out.append(f"✗ {source}：源文件已不存在，无法恢复，请重新导入。")
         if self.corrections:
