@@ -75,3 +75,20 @@ def test_check_warns_about_truncation_and_control_characters(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(path))
     assert code == 0 and "校验通过" not in out
     assert "可能不完整" in out and "U+0007" in out and "单位信息/单位名称" in out
+
+
+def _named_hostile():
+    from tests.fuzz.harness import special_yaml
+
+    return [(label, raw) for label, raw in special_yaml() if label != "control-in-note"]
+
+
+@pytest.mark.parametrize("command", ["check", "compute", "draft", "score"])
+def test_named_hostile_files_exit_2_in_chinese_for_every_command(capsys, tmp_path, command):
+    for label, raw in _named_hostile():
+        path = tmp_path / f"{label}.yaml"
+        path.write_bytes(raw)
+        argv = [command, str(path)] + (["-o", str(tmp_path / "out.docx")] if command == "draft" else [])
+        code, out, err = run(capsys, *argv)
+        assert code == 2, (label, code, err)
+        assert "无法读取" in err and not (tmp_path / "out.docx").exists(), label

@@ -652,3 +652,26 @@ def test_cli_import_lists_bad_cells_exits_1_and_writes_the_good_values(tmp_path,
     err = capsys.readouterr().err
     assert "1 处需要改正" in err and "八十" in err and "“决算”列" in err
     assert out.read_text(encoding="utf-8") == _without(figures, ("final", "expenditure", "total"))
+
+
+def test_formula_with_its_cached_result_imports_the_result():
+    """A workbook saved by Excel stores each formula's result beside it: that value is read."""
+    import re
+    import zipfile
+
+    figures = load_figures(SEED)
+    raw = excel_bytes(figures)
+    ws = load_workbook(io.BytesIO(raw))["预算与决算"]
+    row, column = find_row(ws, "支出合计", 3), find_column(ws, "决算")
+    coordinate = ws.cell(row, column).coordinate
+    index = load_workbook(io.BytesIO(raw)).sheetnames.index("预算与决算") + 1
+    source, out = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == f"xl/worksheets/sheet{index}.xml":
+                data, n = re.subn(rf'(<c r="{coordinate}"[^>]*>)(<v>)'.encode(), rb"\1<f>SUM(E5:E6)</f>\2", data)
+                assert n == 1
+            target.writestr(info, data)
+    result = read_excel(out.getvalue())
+    assert result.problems == [] and result.figures.final.expenditure.total == figures.final.expenditure.total

@@ -72,8 +72,9 @@ def run_compute(args) -> int:
 
     figures, errors = _load(args.figures)
     if errors:
+        print(f"无法读取数据文件 {args.figures}：", file=sys.stderr)
         for message in errors:
-            print(message, file=sys.stderr)
+            print(f"  - {message}", file=sys.stderr)
         return 2
     ledger = build_scored_ledger(figures, _settings(args))
     if args.json:
