@@ -38,3 +38,14 @@ def test_excel_upload_with_a_bad_cell_loads_the_rest_and_lists_the_cell(new_app)
     final = form["final"]["expenditure"]
     assert final["total"] in (None, "")
     assert str(final["basic"]) == str(seed.final.expenditure.basic)
+
+
+def test_yaml_bomb_upload_is_refused_with_its_line(new_app):
+    from tests.fuzz.harness import billion_laughs
+
+    at = new_app()
+    at.file_uploader(key="figures_upload").set_value(("炸弹.yaml", billion_laughs(), "text/yaml"))
+    at.run(timeout=30)
+    assert not at.exception
+    errors = [str(e.value) for e in at.error]
+    assert any("炸弹.yaml 未能载入" in e and "第1行第4列" in e and "锚点" in e for e in errors), errors
