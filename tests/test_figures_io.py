@@ -485,3 +485,9 @@ def test_pydantic_english_never_leaks():
     text = HEAD + "projects:\n- name: x\n  key_project: 也许\n  indicators:\n  - {level1: a, level2: b, name: c, comparator: 大约}\n"
     for message in messages_for(text):
         assert not re.search(r"[A-Za-z]{4,}", message.replace("true", "").replace("false", "")), message
+
+
+def test_utf16_file_as_notepad_saves_it_loads(tmp_path):
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
+    assert load_figures(path) == load_figures(SEED)

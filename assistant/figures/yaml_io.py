@@ -273,6 +273,11 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode" as Windows Notepad saves it
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FiguresError(["文件是 UTF-16 编码但已损坏：请另存为 UTF-8 编码的文本文件。"]) from None
     damage = _utf8_damage(raw)
     if damage is not None:
         offset = damage.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
