@@ -1067,6 +1067,9 @@ def _problem(where: "_Where | None", message: str, typed: Any = None, expected: 
 # --- the workbook as a package ---------------------------------------------------------------------
 
 
+MAX_SHEETS_BYTES = 16 * 1024 * 1024
+
+
 class _Workbooks(NamedTuple):
     values: Any  # openpyxl workbook with cached values (data_only)
     formulas: dict[str, dict[str, str]]  # sheet → coordinate → formula, for formulas without a cached value
@@ -1132,6 +1135,11 @@ def _open_workbook(source: str | Path | bytes | BinaryIO) -> _Workbooks:
         check_zip(raw, name)
     except ArchiveError as exc:
         raise FiguresError([exc.message]) from None
+    with zipfile.ZipFile(io.BytesIO(raw)) as package:
+        sheets_size = sum(i.file_size for i in package.infolist() if i.filename.startswith("xl/worksheets/"))
+    if sheets_size > MAX_SHEETS_BYTES:
+        # Parsing sheet XML is what costs time and memory; a filled-in template holds well under 1 MB.
+        raise FiguresError([f"{name} 的工作表内容过多（解压后 {sheets_size // (1024 * 1024)} MB，上限 {MAX_SHEETS_BYTES // (1024 * 1024)} MB）：数据模板不应有这么多行，请检查是否选错了文件。"])
     try:
         values = load_workbook(io.BytesIO(raw), data_only=True)
         formulas = _uncached_formulas(raw, values)
