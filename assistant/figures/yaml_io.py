@@ -341,6 +341,7 @@ _PYDANTIC_MESSAGES = {
     "date_type": "应为日期（如 2024-06-10）",
     "string_type": "应为文字",
     "string_too_long": "文字过长",
+    "string_unicode": "含有无效的字符（如双引号中的 \\ud800 转义），请删除",
     "string_too_short": "不能为空",
     "list_type": "应为列表",
     "too_long": "条目过多",
