@@ -58,7 +58,9 @@ def _sample_value(annotation: Any, flag: bool = True) -> Any:
         if issubclass(annotation, BaseModel):
             return _sample_data(annotation, flag)
         if issubclass(annotation, Enum):
-            return next(iter(annotation))
+            # The second sample takes the second choice (指标方向 ≤), so keys of either direction are known.
+            members = list(annotation)
+            return members[0 if flag else min(1, len(members) - 1)]
         if issubclass(annotation, bool):
             return flag
         if issubclass(annotation, Decimal):
@@ -78,8 +80,9 @@ def _sample_data(model: type[BaseModel], flag: bool = True) -> dict:
 
 @lru_cache(maxsize=8)
 def _sample_ledgers(settings_json: str) -> tuple[Ledger, ...]:
-    # Two samples, every yes/no field on and then off: a flag can switch a fact on (重点项目) or off
-    # (本年无政府采购), and together they make every key.
+    # Two samples, every yes/no field on and then off (and the first, then the second choice of each
+    # list of choices): a flag can switch a fact on (重点项目) or off (本年无政府采购), a direction adds
+    # its own facts (≤ indicators have a 节约率), and together they make every key.
     settings = ReportSettings.model_validate_json(settings_json)
     return tuple(base_ledger(Figures.model_validate(_sample_data(Figures, flag)), settings) for flag in (True, False))
 
