@@ -284,8 +284,11 @@ class LLMDrafter:
         too long, no prose) is asked for once more; a second one raises DraftRejected with both
         reasons, and the pipeline falls back to the template text."""
         if not has_material(section, context):
-            # Nothing entered for this section: an empty draft, which the report omits with a reason.
-            return SectionDraft(section.id, section.heading, section.level, "", self.name)
+            # Nothing entered for this section: no model call. The template's wording stands — "本单位无
+            # 政府性基金预算支出" where the outline expects the section, else empty (the report omits it).
+            from assistant.drafting.template_drafter import TemplateDrafter
+
+            return TemplateDrafter().draft_sync(section, context)
         prompt = self.build(section, context)
         limits = self.limits(section, context)
         reasons: list[str] = []

@@ -345,6 +345,9 @@ def test_llm_mode_omits_the_same_sections_as_the_template(fake_openai, seed):
     fake_openai.script(default=slot_writer)
     llm_report = draft_report(seed, outline="hunan", backend="llm", model_settings=settings_for(fake_openai))
     template_report = draft_report(seed, outline="hunan")
-    assert llm_report.omitted == template_report.omitted and llm_report.omitted
+    assert llm_report.omitted == template_report.omitted
+    # A section the outline expects but the unit has no data for says so in the template's words, no call.
+    assert llm_report.section("fund_budget").text == template_report.section("fund_budget").text == "本单位无政府性基金预算支出。"
+    assert not any("政府性基金预算支出情况" in user_prompt(r.body) for r in fake_openai.chat_requests)
     assert [s.section_id for s in llm_report.sections] == [s.section_id for s in template_report.sections]
     assert llm_report.section("results_use").drafter == f"llm:{MODEL}"  # stock wording needs no data
