@@ -255,6 +255,14 @@ def test_structurally_absent_indicators_are_not_applicable_and_the_table_totals(
     assert table.line("社会效益").cell.entered == 8 and table.line("satisfaction").cell.entered == 9
 
 
+def test_no_projects_with_all_spending_basic_is_not_applicable():
+    fig = small_unit(final={"expenditure": {"total": 48, "basic": 48, "public": 5}})
+    assert not score_figures(fig).department.line("重点支出安排率").cell.applicable
+    fig = small_unit(final={"expenditure": {"total": 48, "public": 5}})
+    line = score_figures(fig).department.line("重点支出安排率")
+    assert line.cell.applicable and line.cell.source == NEEDS_INPUT
+
+
 def test_data_the_user_can_still_enter_stays_needs_input():
     fig = small_unit(procurement=None, department_scores=[])
     table = score_figures(fig).department

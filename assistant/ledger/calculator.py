@@ -451,8 +451,13 @@ def _projects(figures: Figures, ledger: Ledger, settings: ReportSettings) -> Non
 def _key_spending(figures: Figures, ledger: Ledger) -> None:
     """重点支出安排率: executed spending of key projects over total project spending."""
     project_spending = ledger.get("final.expenditure.project")
-    # No project listed and 项目支出 entered as 0: nothing to arrange, 不适用 (blank stays 需补充).
-    if not figures.projects and project_spending is not None and project_spending.value == 0:
+    basic, total = ledger.get("final.expenditure.basic"), ledger.get("final.expenditure.total")
+    # No project listed, and 项目支出 entered as 0 (or 基本支出 equal to 支出合计): nothing to arrange,
+    # 不适用; otherwise a blank stays 需补充, since the user can still enter the projects.
+    no_project_spending = (project_spending is not None and project_spending.value == 0) or (
+        project_spending is None and basic is not None and total is not None and basic.value == total.value
+    )
+    if not figures.projects and no_project_spending:
         ledger.add_missing("projects.key_spending_rate", "重点支出安排率", "本年无项目支出，重点支出安排率不适用", not_applicable=True)
         return
     keys = [f"project.{i}.funds.total.executed" for i, p in enumerate(figures.projects, start=1) if p.key_project]
