@@ -17,6 +17,7 @@ def inspect_text(text: str, name: str = "", where=None) -> InspectionReport:
     Raises ReportUnreadable for a text longer than MAX_CHARS."""
     from assistant.inspection.checker import Checker
     from assistant.inspection.document import Document
+    from assistant.inspection.grid import check_grids
     from assistant.inspection.prose import check_prose
     from assistant.inspection.tables import check_tables
 
@@ -27,6 +28,7 @@ def inspect_text(text: str, name: str = "", where=None) -> InspectionReport:
     checker = Checker(doc, report)
     check_prose(doc, checker)
     check_tables(doc, checker)
+    check_grids(doc, checker)
     report.findings.sort(key=lambda f: f.place.line)
     return report
 

@@ -33,6 +33,7 @@ class Sentence:
     start: int
     end: int
     values: tuple[Value, ...]
+    closer: str = ""  # what ended it: 。, a line break (\n or ""), or | for a table cell
 
 
 class Document:
@@ -109,14 +110,24 @@ class Document:
         return out
 
     def _sentences(self) -> list[Sentence]:
+        """Sentences end at 。！？ and line breaks; on a table row (a line with “|”) each cell is a
+        sentence of its own, so prose rules never read across columns."""
         out = []
         start = 0
-        for m in SENTENCE_END_RE.finditer(self.text):
-            if m.start() > start:
-                out.append(Sentence(start, m.start(), tuple(self.values_between(start, m.start()))))
+        for m in SENTENCE_END_RE.finditer(self.text + "\n"):
+            end = min(m.start(), len(self.text))
+            if end > start:
+                line = self.text[start:end]
+                if "|" in line:
+                    cell_start = start
+                    for piece in line.split("|"):
+                        cell_end = cell_start + len(piece)
+                        if piece.strip():
+                            out.append(Sentence(cell_start, cell_end, tuple(self.values_between(cell_start, cell_end)), "|"))
+                        cell_start = cell_end + 1
+                else:
+                    out.append(Sentence(start, end, tuple(self.values_between(start, end)), self.text[end : end + 1]))
             start = m.end()
-        if start < len(self.text):
-            out.append(Sentence(start, len(self.text), tuple(self.values_between(start, len(self.text)))))
         return out
 
 

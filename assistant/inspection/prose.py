@@ -118,7 +118,7 @@ def _parts(doc: Document, ck: Checker, sentence: Sentence, previous: Sentence | 
         absolute = sentence.start + local
         place = doc.place(sentence.start, sentence.end)
         before = [v for v in sentence.values if v.offset < absolute and v.unit != PERCENT]
-        if not before and previous is not None and not text[:local].strip(" ：:\t"):
+        if not before and previous is not None and previous.closer in "。！？!?" and previous.closer and not text[:local].strip(" ：:\t"):
             # “…共10个。其中：行政单位3个，事业单位7个。”
             before = [v for v in previous.values if v.unit != PERCENT]
         if not before or before[-1].unit == "":

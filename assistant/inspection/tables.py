@@ -34,6 +34,7 @@ AMOUNT_COLUMNS = ("initial", "full_year", "executed")
 TOTAL_ROWS = ("年度资金总额", "资金总额", "总额")
 PART_ROWS = ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "上年结转资金", "上年结转", "财政专户管理资金", "单位资金", "其他资金")
 NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_MD_RULE_RE = re.compile(r"^:?-{3,}:?$")
 _PAREN_RE = re.compile(r"[（(][^（()）]*[)）]")
 
 
@@ -95,8 +96,12 @@ def _cells(text: str) -> list[Cell]:
             if pieces and not pieces[-1].strip():
                 pieces = pieces[:-1]  # a trailing separator closes the row, it adds no cell
             pos = offset
-            for piece in pieces:
-                out.append(Cell(piece.strip(), pos + len(piece) - len(piece.lstrip()), True))
+            for index, piece in enumerate(pieces):
+                if index == 0 and len(pieces) > 1 and not piece.strip() and line.lstrip().startswith("|"):
+                    pos += len(piece) + 1
+                    continue  # a Markdown row opens with “|”: no cell before it
+                if not _MD_RULE_RE.match(piece.strip()):  # |---|:---:| under a Markdown header
+                    out.append(Cell(piece.strip(), pos + len(piece) - len(piece.lstrip()), True))
                 pos += len(piece) + 1
         elif line.strip():
             out.append(Cell(line.strip(), offset + len(line) - len(line.lstrip()), False))

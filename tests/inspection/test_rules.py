@@ -193,3 +193,49 @@ def test_score_above_weight():
     text = "年度资金总额 | 20 | 20 | 20 | 10 | 100% | 12\n"
     text = "项目资金 | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n" + text
     assert rules(inspect_text(text)) == ["score_exceeds"]
+
+
+# ---------------------------------------------------------------- tables with “|” (.docx, Markdown)
+
+
+def test_table_total_row_misses_its_parts():
+    parts = ("11", "2.85", "10.93")
+    stated = "24.86"
+    rows = "\n".join(f"{name} | {v} | {v}" for name, v in zip(("公务接待费", "公务用车运行维护费", "因公出国（境）费"), parts))
+    text = f"项目 | 预算数 | 决算数\n{rows}\n合计 | {stated} | {sum(map(Decimal, parts))}"
+    report = inspect_text(text)
+    assert [(f.rule, f.stated, f.computed) for f in report.findings] == [("table_total", stated, str(sum(map(Decimal, parts))))]
+    assert report.findings[0].place.line == 5
+
+
+def test_table_with_unmarked_hierarchy_is_consistent():
+    text = "| 项目 | 决算数 |\n|---|---|\n| 基本支出 | 100万元 |\n| 人员经费 | 80万元 |\n| 公用经费 | 20万元 |\n| 项目支出 | 50万元 |\n| 合计 | 150万元 |"
+    report = inspect_text(text)
+    assert report.findings == [] and [r for r, _ in report.checked] == ["table_total"]
+
+
+def test_table_total_column():
+    text = "科目 | 合计 | 基本支出 | 项目支出\n一般公共服务 | 100 | 60 | 40\n教育 | 50 | 30 | 21"
+    report = inspect_text(text)
+    assert [(f.rule, f.place.line, f.computed) for f in report.findings] == [("table_total", 3, "51")]
+
+
+def test_indicator_table_total_counts_the_execution_weight_of_the_fund_table():
+    text = "\n".join([
+        "| 项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |",
+        "|---|---|---|---|---|---|---|",
+        "| 年度资金总额 | 120 | 168 | 163.52 | 10 | 97.33% | 9.73 |",
+        "| 其中：当年财政拨款 | 120 | 150 | 146.8 | — | — | — |",
+        "| 上年结转资金 | 0 | 18 | 16.72 | — | — | — |",
+        "",
+        "| 一级指标 | 三级指标 | 分值 | 得分 |",
+        "|---|---|---|---|",
+        "| 产出指标 | 数量 | 50 | 50 |",
+        "| 效益指标 | 社会效益 | 30 | 30 |",
+        "| 满意度指标 | 满意度 | 10 | 10 |",
+        "| 总分 | | 100 | 99.73 |",
+    ])
+    report = inspect_text(text)
+    assert report.findings == []
+    wrong = text.replace("| 效益指标 | 社会效益 | 30 | 30 |", "| 效益指标 | 社会效益 | 40 | 30 |")
+    assert [f.rule for f in inspect_text(wrong).findings] == ["table_total"]
