@@ -213,6 +213,15 @@ def _read_text(data: bytes) -> tuple[str, str | None]:
 # ---------------------------------------------------------------- Word
 
 def _read_docx(data: bytes) -> tuple[str, str | None]:
+    try:
+        return _docx_text(data)
+    except (LoadError, MemoryError):
+        raise
+    except Exception as error:  # a malformed part fails on access, long after the package opened
+        raise LoadError(f"Word 文件内容已损坏，无法读取（{type(error).__name__}），请用 Word 打开另存后再导入。") from error
+
+
+def _docx_text(data: bytes) -> tuple[str, str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -278,6 +287,15 @@ def _table_lines(table) -> list[str]:
 # ---------------------------------------------------------------- PDF
 
 def _read_pdf(data: bytes) -> tuple[str, str | None]:
+    try:
+        return _pdf_text(data)
+    except (LoadError, MemoryError):
+        raise
+    except Exception as error:  # pypdf surfaces malformed streams as many exception kinds
+        raise LoadError(f"PDF 文件无法解析（{type(error).__name__}）。") from error
+
+
+def _pdf_text(data: bytes) -> tuple[str, str | None]:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -314,6 +332,15 @@ def _read_pdf(data: bytes) -> tuple[str, str | None]:
 # ---------------------------------------------------------------- Excel
 
 def _read_xlsx(data: bytes) -> tuple[str, str | None]:
+    try:
+        return _xlsx_text(data)
+    except (LoadError, MemoryError):
+        raise
+    except Exception as error:  # a malformed sheet fails while its rows are read
+        raise LoadError(f"Excel 文件内容已损坏，无法读取（{type(error).__name__}），请用 Excel 打开另存后再导入。") from error
+
+
+def _xlsx_text(data: bytes) -> tuple[str, str | None]:
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(data)):

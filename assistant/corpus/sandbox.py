@@ -105,6 +105,13 @@ def run_with_budget(function: Callable[..., Any], *args: Any, timeout_s: float |
 
 
 def _child(send, memory_bytes: int, function, args) -> None:
+    import logging
+    import warnings
+
+    # The parsers' own log lines and warnings (pypdf's "EOF marker not found" …) are English notes
+    # for developers; what the user gets is the Chinese LoadError.
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
     try:
         import resource
 
