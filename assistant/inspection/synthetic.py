@@ -2,7 +2,7 @@
 error of a kind seen in published reports (DOMAIN §6, issue 13):
 
   shares_sum     two shares that do not add to 100% (84.06% + 19.62%)
-  parts_total    parts that miss their stated total by a few hundredths
+  parts_total    parts that miss their stated total by a few hundredths (in a sentence or a 合计 row)
   difference     a difference off by 0.01, its rate computed from the wrong difference
   truncated      a share cut off instead of rounded (18.75% for 18.756…)
   weights        自评表 first-level weights that do not add to 100
@@ -31,7 +31,7 @@ KIND_ZH = {
 }
 RULES_FOR = {
     "shares_sum": {"share", "shares_sum"},
-    "parts_total": {"parts_sum", "part_exceeds"},
+    "parts_total": {"parts_sum", "part_exceeds", "table_total"},
     "difference": {"difference", "change_rate"},
     "truncated": {"share"},
     "weights": {"weights_sum"},
@@ -137,7 +137,21 @@ def generate(seed: int, kind: str | None = None) -> Synthetic:
         "“三公”经费支出{s}万元，其中公务接待费{r}万元，公务用车运行维护费{v}万元，因公出国（境）费{o}万元。",
         "（二）“三公”经费。全年“三公”经费支出{s}万元，其中：公务接待费{r}万元、公务用车运行维护费{v}万元、因公出国（境）费{o}万元。",
     ))
-    add(three_form.format(s=_f(three), r=_f(reception), v=_f(vehicle), o=_f(overseas)), planted=kind == "parts_total")
+    if rng.random() < 0.5:
+        add(three_form.format(s=_f(three), r=_f(reception), v=_f(vehicle), o=_f(overseas)), planted=kind == "parts_total")
+    else:
+        # The same figures as a table (budget and actual), as a .docx or Markdown table reads.
+        budget = [reception + _money(rng, 0, 5), vehicle + _money(rng, 0, 5), overseas + _money(rng, 0, 5)]
+        add("（二）“三公”经费支出情况见下表（单位：万元）。")
+        markdown = rng.random() < 0.5
+        rows = [("项目", "预算数", "决算数")]
+        rows += [(name, _f(b), _f(a)) for name, b, a in zip(("公务接待费", "公务用车运行维护费", "因公出国（境）费"), budget, (reception, vehicle, overseas))]
+        for i, row in enumerate(rows):
+            add(("| " + " | ".join(row) + " |") if markdown else " | ".join(row))
+            if markdown and i == 0:
+                add("|---|---|---|")
+        total_row = ("合计", _f(sum(budget, Decimal(0))), _f(three))
+        add(("| " + " | ".join(total_row) + " |") if markdown else " | ".join(total_row), planted=kind == "parts_total")
 
     # Change against the initial budget.
     change = spent - initial
