@@ -491,3 +491,10 @@ def test_utf16_file_as_notepad_saves_it_loads(tmp_path):
     path = tmp_path / "utf16.yaml"
     path.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
     assert load_figures(path) == load_figures(SEED)
+
+
+def test_a_file_of_very_many_tiny_values_is_refused_early():
+    from assistant.figures.yaml_io import MAX_NODES
+
+    message = one_message(HEAD + "duties: [" + ",".join(["1"] * (MAX_NODES + 10)) + "]\n")
+    assert "数据项超过" in message and message.startswith("第")

@@ -45,6 +45,10 @@ from assistant.figures.model import Figures, _inner_model, label_for_path
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # The model nests about 6 levels (projects → indicators → fields); 40 is far beyond any real file.
 MAX_DEPTH = 40
+# Values (numbers, texts, lists, blocks) in one file: the seed case has about 300, a department with
+# a hundred projects of ten indicators some 20,000. PyYAML composes about 15,000 a second, so this
+# also bounds the time a file of many tiny values (a 4 MB "[1,1,1,…]") can take.
+MAX_NODES = 60_000
 # One text (a duty, a note, a reason) and one list: beyond these a file is a paste accident, and
 # the drafter and the .docx writer would choke on it (Word and lxml limit one text node).
 MAX_TEXT_CHARS = 32_767  # also what one Excel cell holds
@@ -100,9 +104,13 @@ class _BoundedComposer(Composer):
     """Refuses anchors and aliases (so nothing is ever expanded) and nesting beyond MAX_DEPTH."""
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(f"{_where(event.start_mark)}：文件中的数据项超过 {MAX_NODES} 个，数据文件不应有这么多内容，请检查是否粘贴了多余的内容。")
         if isinstance(event, AliasEvent):
             raise _Refused(
                 f"{_where(event.start_mark)}使用了 YAML 别名“*{event.anchor}”：本助手不读取锚点和别名（&… / *…），请把内容直接写出。"
