@@ -1,8 +1,9 @@
 """Reading and writing figures files (YAML is canonical) with messages a finance officer understands.
 
 The reader is bounded and strict, because figures files arrive from other people:
-- a byte limit (MAX_FILE_BYTES) checked before reading, a nesting limit (MAX_DEPTH) checked while
-  composing, so neither a huge file nor 1,000 nested brackets costs more than a moment;
+- a byte limit (MAX_FILE_BYTES) checked before reading, a nesting limit (MAX_DEPTH) and a value
+  count (MAX_NODES) checked while composing, so neither a huge file, nor 1,000 nested brackets, nor
+  a megabyte of "1," costs more than a few seconds;
 - anchors and aliases (&a / *a) are refused at their line: nothing is ever expanded, so a
   "billion laughs" file is rejected at its first anchor;
 - a key written twice in one block is refused with both lines (PyYAML silently keeps the last);
