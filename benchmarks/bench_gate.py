@@ -30,7 +30,7 @@ from tests.adversary import (
 )
 from tests.fake_openai import FakeOpenAI
 
-PER_SECTION = 30
+PER_SECTION = 36
 TARGET_ESCAPE = 0.0
 TARGET_HONEST_REJECTION = 0.0
 

@@ -37,7 +37,7 @@ from tests.adversary import (
 )
 
 CASE_NAMES = (SEED_CASE, PROJECTS_CASE)
-PER_SECTION = 30  # 11 sections × 30 = 330 lies per case through the main paths
+PER_SECTION = 36  # 11 sections × 36 ≈ 400 lies per case through the main paths
 
 
 @pytest.fixture(scope="module", params=CASE_NAMES)
@@ -45,8 +45,8 @@ def case(request):
     return Case(request.param)
 
 
-def _lies(case: Case, per_section: int = PER_SECTION):
-    return all_lies(case, per_section)
+def _lies(case: Case, per_section: int = PER_SECTION, stagger: int = 0):
+    return all_lies(case, per_section, stagger)
 
 
 def _retriever_for(plan) -> InjectingRetriever | None:
@@ -87,16 +87,21 @@ def assert_no_lie_reached(report, adversary: Adversary, case: Case):
             assert section.text == offline_text(case, section.section_id), (section.section_id, [lie.cls for lie in lies])
 
 
-@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
-def test_no_lie_reaches_the_drafted_report(fake_openai, case, stream):
-    lies = _lies(case)
+@pytest.mark.parametrize(
+    ("stream", "per_section", "stagger"),
+    [(False, PER_SECTION, 0), (True, 12, 11)],
+    ids=["json", "stream"],
+)
+def test_no_lie_reaches_the_drafted_report(fake_openai, case, stream, per_section, stagger):
+    lies = _lies(case, per_section, stagger)
+    assert len(lie_counts(lies)) == len(lie_counts(_lies(case))), "every lie class is tried on this path"
     served = 0
     for plan in plan_rounds(lies):
         adversary = Adversary(case, plan)
         report, _ = draft_with(fake_openai, case, adversary, stream=stream, retriever=_retriever_for(plan))
         assert_no_lie_reached(report, adversary, case)
         served += sum(1 for s in adversary.served if s.lie is not None)
-    assert served >= 300
+    assert served >= (300 if per_section == PER_SECTION else 100)
 
 
 def test_a_lie_then_an_honest_answer_keeps_the_honest_answer(fake_openai, case):
@@ -115,7 +120,8 @@ def test_a_lie_then_an_honest_answer_keeps_the_honest_answer(fake_openai, case):
 def test_no_lie_reaches_the_report_through_the_draft_cli(fake_openai, case, tmp_path, monkeypatch, capsys):
     from assistant.cli import main
 
-    lies = _lies(case, per_section=6)  # every class in rounds of two, through the real command line
+    lies = _lies(case, per_section=6, stagger=6)  # every class somewhere, in rounds of two, through the real command line
+    assert len(lie_counts(lies)) == len(lie_counts(_lies(case)))
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "x")
     monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "0")
@@ -138,7 +144,8 @@ def test_no_lie_reaches_the_report_through_the_draft_cli(fake_openai, case, tmp_
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 def test_no_lie_reaches_a_chat_answer(fake_openai, case, stream):
-    lies = _lies(case, per_section=12)
+    lies = _lies(case, per_section=8, stagger=7)
+    assert len(lie_counts(lies)) == len(lie_counts(_lies(case))), "every lie class is tried in chat"
     settings = model_settings(fake_openai)
     for sid, section_lies in lies.items():
         for start in range(0, len(section_lies), 2):
