@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
 from assistant.figures.model import Figures, _inner_model
 from assistant.inspection import tolerance
 from assistant.inspection.document import MONEY
@@ -98,6 +96,7 @@ class Prefill:
     year: int
     unit_name: str
     as_last_year: bool
+    project: dict | None = None  # a 项目支出 自评表's fund table, as one project entry
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(field label, value, source) for showing what was read."""
@@ -194,9 +193,7 @@ def build_prefill(report: InspectionReport, *, as_last_year: bool = False) -> Pr
             if not _field_exists(path):
                 skipped.append(f"{'.'.join(path)}（数据模型中还没有该字段）")
                 del entries[path]
-    result = Prefill(entries, skipped, year, unit_name, as_last_year)
-    result.project = project  # type: ignore[attr-defined]
-    return result
+    return Prefill(entries, skipped, year, unit_name, as_last_year, project)
 
 
 def _last_year_path(path: Path_) -> Path_ | None:
@@ -294,7 +291,7 @@ def to_yaml(prefill: Prefill, report_name: str = "") -> str:
     lines = header + ["meta:", f"  unit_name: {_scalar_text(name)}" + ("" if prefill.unit_name else "  # 未能从报告读出，请填写"),
                       f"  year: {prefill.year}"]
     _emit(tree, Figures, 0, lines, skip={"meta"})
-    project = getattr(prefill, "project", None)
+    project = prefill.project
     if project:
         lines.append(f"projects:  # 来源：{project['source']}")
         lines.append(f"- name: {_scalar_text(project['name'])}")
@@ -332,7 +329,7 @@ def figures_data(prefill: Prefill) -> dict:
         for step in path[:-1]:
             node = node.setdefault(step, {})
         node[path[-1]] = entry.value
-    project = getattr(prefill, "project", None)
+    project = prefill.project
     if project:
         data["projects"] = [{"name": project["name"], "funds": project["funds"]}]
     return data
@@ -366,4 +363,4 @@ def merge_into(current: dict, incoming: dict, path: tuple = ()) -> tuple[dict, l
     return merged, filled, kept
 
 
-__all__ = ["merge_into", "LABELS", "LAST_YEAR", "Prefill", "build_prefill", "figures_data", "to_yaml", "BaseModel"]
+__all__ = ["merge_into", "LABELS", "LAST_YEAR", "Prefill", "build_prefill", "figures_data", "to_yaml"]

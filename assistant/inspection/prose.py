@@ -92,7 +92,8 @@ def _is_change(doc: Document, value: Value, floor: int) -> bool:
 
 
 def _amount(v: Value) -> str:
-    return f"{tolerance.plain(v.value)}{v.unit if v.unit not in ('', MONEY) else ('万元' if v.unit == MONEY else '')}"
+    """A printed figure with its unit, money in 万元 (“24.86万元”, “3人”)."""
+    return _fmt(v.value, v.unit)
 
 
 def _fmt(value: Decimal, unit: str) -> str:
@@ -320,7 +321,6 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
         base = current = None
         clause_start = max(doc.text.rfind(c, sentence.start, m.start()) for c in "。；;") + 1
         clause_start = max(clause_start, sentence.start)
-        anchor = BASE_RE.search(doc.text, clause_start, m.start())
         anchors = list(BASE_RE.finditer(doc.text, clause_start, m.start()))
         if anchors:
             anchor = anchors[-1]
@@ -334,7 +334,6 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
         actual = current.value - base.value
         ck.checked("difference", place)
         direction_ok = actual == 0 or (actual > 0) == up
-        places = max(change.places, current.places, base.places)
         if not direction_ok:
             ck.error(
                 "difference", place, f"{m.group(1)}{_amount(change)}", _fmt(actual, change.unit),
@@ -367,7 +366,6 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
             ck.warning("change_rate", place, rate.text, should, f"增减率写为{rate.text}，按四舍五入应为{should}（疑为直接截位）。")
         else:
             ck.error("change_rate", place, rate.text, should, f"增减率写为{rate.text}，按{_fmt(abs(actual), change.unit)}÷{tolerance.plain(base.value)}计算应为{should}。")
-        del places
 
 
 # ---------------------------------------------------------------- rates

@@ -17,7 +17,6 @@ from decimal import Decimal
 from assistant.inspection import tolerance
 from assistant.inspection.checker import Checker
 from assistant.inspection.document import Document
-from assistant.inspection.model import Place
 
 HUNDRED = tolerance.HUNDRED
 COLUMNS = {
@@ -441,4 +440,4 @@ def _prescribed(doc: Document) -> dict[str, Decimal]:
     return out
 
 
-__all__ = ["check_tables", "Place"]
+__all__ = ["check_tables"]
