@@ -307,6 +307,8 @@ class _Gate:
             fact = self.ledger.get(key)
             if fact is None:
                 self.add(UNKNOWN_SLOT, -1, -1, m.group(0), f"未知的数字占位符{m.group(0)}：只能使用清单中给出的占位符。", key)
+            elif word and not fact.signed_change:
+                self.add(SIGN, -1, -1, m.group(0), f"“{fact.label}”不是增减数，不能写成增减方向（{m.group(0)}）。", key)
             elif scope.fact_prefixes is not None and not key.startswith(scope.fact_prefixes):
                 self.add(FOREIGN_SLOT, -1, -1, m.group(0), f"“{fact.label}”不属于本节可用的数据，本节不能写。", key)
 
@@ -561,6 +563,10 @@ class _Gate:
             qualifier = fact.label.split(alias, 1)[0]
             if qualifier and qualifier in earlier:
                 return True
+        if fact.signed_change:
+            stem = _CHANGE_SUFFIX.sub("", fact.label)
+            if len(stem) >= 2 and stem != fact.label and stem in earlier:
+                return True  # “三公”经费变动率 is a change of “三公”经费
         return earlier != alias and earlier in fact.label
 
     def _sign_agrees(self, p: Provenance, fact: Fact) -> None:

@@ -8,14 +8,15 @@ A *figure token* is anything numeric, whatever its value:
 
 * ``digits`` — digits of every Unicode script: ASCII and full-width, Arabic-Indic (٣٠), circled (⑦),
   superscript (⁵), Roman numerals (Ⅶ, and ASCII VII), mathematical bold (𝟔𝟖) … — every character of
-  the ``unicodedata`` categories Nd/No/Nl, with the separators between them (155.29, 1,234);
+  the ``unicodedata`` categories Nd/No/Nl, with the separators between them (155.29, 1,234); and
+  numbers spelled in English (six, twenty-one, percent);
 * ``chinese_numeral`` — 一二三…十百千万亿, 两/廿/卅/卌/仨/俩, 〇/零 and the financial capitals
   壹贰叁肆伍陆柒捌玖拾佰仟 (with their traditional forms);
 * ``percent_word`` — 百分之…, 百分百, 百分点, 百分比, and a percent sign on its own (%, ％, ‰);
 * ``proportion`` — 半数, 过半, 大半, 减半, 翻番, 倍增, 成倍, 倍 …, and N成 / N倍 / N番 with their numeral;
 * ``rank`` — 第N (when not a list marker), 首位, 榜首, 前列, 名列, 排名, 位居, 首个, 首家, 唯一 …;
 * ``placeholder`` — ×, ＊, □, ○ … anywhere, and X/XX, 某, ？, … in a number position (before a unit,
-  or after 为/达/共计 …);
+  or after 为/达/共计 …); any Latin letters right before a unit (lOO%, O.5万元: look-alike digits);
 * ``slot_like`` — anything that looks like an unfilled or unknown slot in any bracket style: 【…】
   (and a lone 【 or 】), [155.29], [assets.net_assets], {x}, ｛x｝, 〔key〕, 〖…〗, a bare fact key
   (assets.net_assets), a leftover ``|增减``, and fence markers (<<< >>>);
@@ -91,6 +92,15 @@ _X_RUN = re.compile(r"(?<![A-Za-z])[XxＸｘ]+(?![A-Za-z])")
 _MAYBE_PLACEHOLDER = re.compile(r"某|[？?]+|…+|\.{3,}")
 _NUMBER_INTRO = re.compile(r"(?:为|达|共|计|约|近|超|逾|占|第|是|增长|下降|增加|减少|达到|合计|共计|累计|总计|完成)$")
 
+# Numbers spelled in English (a model drafting in Chinese may slip into them): six, twenty-one, 3rd …
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![A-Za-z])(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+    r"|million|billion|percent|per cent|dozen|half|once|twice|double|triple|first|second|third|fourth|fifth|tenth)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|hundred|thousand|million))*(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
 _PERCENT_RE = re.compile(r"百分之|百分百|个百分点|百分点|百分比|[%％‰‱]")
 _PROPORTION_RE = re.compile(
     r"半数|过半|大半|近半|逾半|超半|减半|对半|翻番|倍增|成倍|倍(?![加感受])"
@@ -238,9 +248,16 @@ def _unit_follows(text: str, pos: int) -> bool:
         pos += 1
     if pos >= len(text):
         return False
-    if text[pos] in "万亿千百%％":
+    if text[pos] in "万亿千百%％‰":
         return True
-    return lexicon().unit_re.match(text, pos) is not None or any(text.startswith(u, pos) for u in MONEY_UNITS)
+    if any(text.startswith(u, pos) for u in MONEY_UNITS):
+        return True
+    lex = lexicon()
+    m = lex.unit_re.match(text, pos)
+    if m is None:
+        return False
+    after = text[m.end()] if m.end() < len(text) else ""
+    return not (after and after in lex.not_a_unit_before.get(m.group(), ()))
 
 
 def _number_position(text: str, start: int, end: int) -> bool:
@@ -280,6 +297,19 @@ def _placeholders(text: str, out: list[FigureToken]) -> None:
     for m in _MAYBE_PLACEHOLDER.finditer(text):
         if _number_position(text, m.start(), m.end()) or (m.group() == "某" and m.start() and text[m.start() - 1] == "第"):
             out.append(FigureToken(m.start(), m.end(), m.group(), PLACEHOLDER))
+
+
+def _latin_numbers(text: str, out: list[FigureToken]) -> None:
+    """English number words anywhere, and any Latin letters standing where a number goes
+    (lOO%, O.5万元, six人): a letter run right before a unit is a disguised figure."""
+    folded = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    if len(folded) != len(text):
+        folded = "".join(unicodedata.normalize("NFKC", c) if len(unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    for m in _ENGLISH_NUMBER.finditer(folded):
+        out.append(FigureToken(m.start(), m.end(), text[m.start() : m.end()], DIGITS))
+    for m in _LATIN_RUN.finditer(folded):
+        if _unit_follows(folded, m.end()):
+            out.append(FigureToken(m.start(), m.end(), text[m.start() : m.end()], PLACEHOLDER))
 
 
 def _digit_runs(text: str, out: list[FigureToken]) -> None:
@@ -415,6 +445,7 @@ def find_figure_tokens(text: str) -> list[FigureToken]:
     _brackets(text, out)
     _placeholders(text, out)
     _digit_runs(text, out)
+    _latin_numbers(text, out)
     _chinese_runs(plain, allowed, out)
     _simple(_PERCENT_RE, PERCENT, plain, allowed, out)
     _simple(_PROPORTION_RE, PROPORTION, plain, allowed, out)
