@@ -1135,8 +1135,11 @@ def _open_workbook(source: str | Path | bytes | BinaryIO) -> _Workbooks:
         check_zip(raw, name)
     except ArchiveError as exc:
         raise FiguresError([exc.message]) from None
-    with zipfile.ZipFile(io.BytesIO(raw)) as package:
-        sheets_size = sum(i.file_size for i in package.infolist() if i.filename.startswith("xl/worksheets/"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            sheets_size = sum(i.file_size for i in package.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FiguresError([f"{name} 已损坏或不是有效的 Excel 工作簿，无法打开：请在 Excel 中打开并重新保存为 .xlsx 后再试。"]) from None
     if sheets_size > MAX_SHEETS_BYTES:
         # Parsing sheet XML is what costs time and memory; a filled-in template holds well under 1 MB.
         raise FiguresError([f"{name} 的工作表内容过多（解压后 {sheets_size // (1024 * 1024)} MB，上限 {MAX_SHEETS_BYTES // (1024 * 1024)} MB）：数据模板不应有这么多行，请检查是否选错了文件。"])
