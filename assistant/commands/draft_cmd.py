@@ -80,6 +80,17 @@ def run_draft(args) -> int:
         print(f"{heading}：{reason}")
     for path in written:
         print(f"已生成：{path}")
+    if getattr(args, "evidence", None):
+        from assistant.ledger.calculator import note_texts
+        from assistant.verify.evidence import evidence_xlsx, report_evidence
+
+        rows = report_evidence(report, ledger, note_texts(figures))
+        try:
+            args.evidence.write_bytes(evidence_xlsx(rows, title=f"数字来源表：{report.title}"))
+        except OSError as exc:
+            print(f"无法写入数字来源表 {args.evidence}：{exc.strerror or exc}", file=sys.stderr)
+            return 2
+        print(f"已生成：{args.evidence}（数字来源表，{len(rows)}处数字）")
     if backend == "llm":
         written_by_model = sum(1 for s in report.sections if s.drafter.startswith("llm:") and not s.fallback_reason and not s.error)
         total = sum(1 for s in report.sections if s.drafter != "outline")
@@ -118,6 +129,7 @@ def register(sub) -> None:
     mode.add_argument("--model", help="使用大模型起草（OpenAI 兼容接口，见 OPENAI_BASE_URL 等设置）")
     p.add_argument("-o", "--output", type=Path, help=".docx 输出路径")
     p.add_argument("--md", type=Path, help="Markdown 输出路径")
+    p.add_argument("--evidence", type=Path, metavar="OUT.xlsx", help="另存数字来源表（正文每个数字的章节、语句、核对结果和来源）为 Excel")
     p.add_argument("--no-examples", action="store_true", help="大模型起草时不检索、不附参考范文")
     p.add_argument("--force", action="store_true", help="数据校验有错误时仍然生成（报告首页注明未通过的校验项）")
     p.set_defaults(handler=run_draft)

@@ -65,6 +65,10 @@ def run_verify(args) -> int:
     # The attachments (自评表, 基础数据表) carry the scoring profile's 分值 and 评分标准, which are
     # no ledger figures: the report text is checked, the attachments are named as not checked.
     report = verify(document.body_text, ledger, notes)
+    if getattr(args, "excel", None):
+        code = _write_evidence(args.excel, report, document, ledger, notes, args.text)
+        if code:
+            return code
     attachments = document.attachment_blocks
     skipped = (
         f"附件部分（自{attachments[0].place}起，共{len(attachments)}段/行）为自评表等附件，其中的分值和评分标准来自评分方案，未作数字核对；"
@@ -89,6 +93,22 @@ def run_verify(args) -> int:
             where += f"（{place}）"
         print(f"{where}: “{finding.text}” {finding.to_dict()['status_zh']}：{finding.message}")
     return 0 if report.ok else 1
+
+
+def _write_evidence(path: str, report, document, ledger, notes, name: str) -> int:
+    """The 数字来源表 of the checked text as .xlsx; 0, or 2 when it cannot be written."""
+    from pathlib import Path
+
+    from assistant.verify.evidence import evidence_xlsx, text_evidence
+
+    rows = text_evidence(report, document.body_text, ledger, notes, place_of_line=document.place_of_line)
+    try:
+        Path(path).write_bytes(evidence_xlsx(rows, title=f"数字来源表：{Path(name).name}"))
+    except OSError as exc:
+        print(f"无法写入数字来源表 {path}：{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"已生成数字来源表：{path}（{len(rows)}处数字）", file=sys.stderr)
+    return 0
 
 
 def _run_diff(args, exported, edited, ledger, notes) -> int:
@@ -120,4 +140,5 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出全部核对结果")
     parser.add_argument("--all", action="store_true", help="列出全部数字及其来源，而不只是有问题的")
+    parser.add_argument("--excel", metavar="OUT.xlsx", help="另存数字来源表（每个数字的位置、语句、核对结果和来源）为 Excel")
     parser.set_defaults(handler=run_verify)
