@@ -245,16 +245,20 @@ def test_rate_limit_and_server_error_are_retried(fake_openai, seed, ledger, outl
 
 
 @pytest.mark.parametrize(
-    "reply",
-    [malformed(), Reply(content='```json\n{"text": 155.29}\n```'), Reply(content="部分正文", finish_reason="length")],
+    ("reply", "calls"),
+    [
+        (malformed(), 1),  # the server is broken: asking again the same way would not help
+        (Reply(content='```json\n{"text": 155.29}\n```'), 2),  # an unusable answer is asked for once more
+        (Reply(content="部分正文", finish_reason="length"), 2),  # so is an incomplete one
+    ],
     ids=["broken-json", "no-prose", "truncated"],
 )
-def test_malformed_output_falls_back(fake_openai, seed, ledger, outline, reply):
-    fake_openai.script(reply, default=slot_writer)
+def test_malformed_output_falls_back(fake_openai, seed, ledger, outline, reply, calls):
+    fake_openai.script(reply, reply, default=slot_writer)
     section = outline.section("budget")
     context = context_for(seed, ledger)
     draft = run_section(section, context, LLMDrafter(settings_for(fake_openai)))
-    assert len(fake_openai.chat_requests) == 1  # a broken answer is not retried as a lie would be
+    assert len(fake_openai.chat_requests) == calls
     assert draft.drafter == "template" and draft.fallback_reason.startswith("模型调用失败")
     assert draft.text == template_text(section, context)
 
