@@ -24,6 +24,7 @@ _UP = ("增加", "增长", "超支", "上升", "提高", "多")
 _DOWN = ("减少", "下降", "节约", "降低", "少")
 CHANGE_RE = re.compile(r"(增加|减少|增长|下降|上升|降低|提高|节约|超支)了?")
 BASE_RE = re.compile(r"较|比|与")
+FROM_TO_RE = re.compile(r"由[^，,。；;]{0,24}?(?P<to>(?:增加|减少|增长|下降|上升|降低|提高)(?:到|至))")
 RATE_LABEL_RE = re.compile(r"(执行率|到位率|支付进度|使用率|完成率)")
 NUMERATOR_WORDS = ("执行", "支出", "拨付", "使用", "实际", "到位", "支付", "完成")
 DENOMINATOR_WORDS = ("预算", "总额", "安排", "下达", "计划", "批复")
@@ -94,6 +95,12 @@ def _is_change(doc: Document, value: Value, floor: int) -> bool:
 def _amount(v: Value) -> str:
     """A printed figure with its unit, money in 万元 (“24.86万元”, “3人”)."""
     return _fmt(v.value, v.unit)
+
+
+def _minus(a: Decimal, b: Decimal) -> str:
+    """“larger − smaller”, the way a difference is worked out by hand."""
+    high, low = (a, b) if a >= b else (b, a)
+    return f"{tolerance.plain(high)}−{tolerance.plain(low)}"
 
 
 def _fmt(value: Decimal, unit: str) -> str:
@@ -304,6 +311,8 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
     values = list(sentence.values)
     place = doc.place(sentence.start, sentence.end)
     for m in CHANGE_RE.finditer(doc.text, sentence.start, sentence.end):
+        if doc.text.startswith(("到", "至", "为"), m.end()):
+            continue  # 由B减少到A: what follows is the new figure, not the difference
         after = [v for v in values if v.offset >= m.end()]
         if not after or after[0].offset - m.end() > 2:
             continue
@@ -321,8 +330,15 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
         base = current = None
         clause_start = max(doc.text.rfind(c, sentence.start, m.start()) for c in "。；;") + 1
         clause_start = max(clause_start, sentence.start)
+        moved = FROM_TO_RE.search(doc.text, clause_start, m.start())
         anchors = list(BASE_RE.finditer(doc.text, clause_start, m.start()))
-        if anchors:
+        if moved:
+            # 由B万元减少到A万元，减少D万元
+            base_v = [v for v in before if moved.start() <= v.offset < moved.start("to") and v.unit == change.unit]
+            current_v = [v for v in before if v.offset >= moved.end("to") and v.unit == change.unit]
+            if len(base_v) == 1 and len(current_v) == 1:
+                base, current = base_v[0], current_v[0]
+        elif anchors:
             anchor = anchors[-1]
             bases = [v for v in before if v.offset > anchor.end() - 1 and v.unit == change.unit]
             currents = [v for v in before if v.offset < anchor.start() and v.offset >= clause_start and v.unit == change.unit]
@@ -343,7 +359,7 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
         if tolerance.compare(change.value, abs(actual), change.places) != tolerance.CONSISTENT:
             ck.error(
                 "difference", place, _amount(change), _fmt(abs(actual), change.unit),
-                f"增减额写为{_amount(change)}，按{tolerance.plain(current.value)}−{tolerance.plain(base.value)}计算应为{_fmt(abs(actual), change.unit)}。",
+                f"增减额写为{_amount(change)}，按{_minus(current.value, base.value)}计算应为{_fmt(abs(actual), change.unit)}。",
             )
         if rate is None:
             continue

@@ -239,3 +239,14 @@ def test_indicator_table_total_counts_the_execution_weight_of_the_fund_table():
     assert report.findings == []
     wrong = text.replace("| 效益指标 | 社会效益 | 30 | 30 |", "| 效益指标 | 社会效益 | 40 | 30 |")
     assert [f.rule for f in inspect_text(wrong).findings] == ["table_total"]
+
+
+def test_from_to_difference():
+    before, after = Decimal("5.2"), Decimal("3.1")
+    rate = ((before - after) / before * 100).quantize(C, rounding=ROUND_HALF_UP)
+    ok = f"与上年相比，三公经费由{before}万元减少到{after}万元，减少{before - after}万元，下降{rate}%。"
+    report = inspect_text(ok)
+    assert report.findings == [] and {"difference", "change_rate"} <= {r for r, _ in report.checked}
+    wrong = inspect_text(ok.replace(f"减少{before - after}万元", f"减少{before - after + C * 10}万元"))
+    assert [f.rule for f in wrong.findings][:1] == ["difference"]
+    assert f"{before}−{after}" in wrong.findings[0].message
