@@ -235,3 +235,40 @@ def test_draft_cli_exit_3_names_the_fallback_and_its_reason(fake_openai, case, t
     assert "已改用模板文本" in line and "截断" in out
     assert "改用模板文本 1 节" in out
     assert offline_text(case, "final") in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+# ---- max_tokens: the answer's budget plus room for thinking -----------------------------------------
+
+
+def test_max_tokens_is_the_sections_answer_budget_plus_thinking_room(fake_openai, case):
+    from assistant.llm.model_settings import DEFAULT_THINKING_TOKENS
+
+    for model, room in (("fake-model", 0), ("deepseek-reasoner", DEFAULT_THINKING_TOKENS)):
+        before = len(fake_openai.chat_requests)
+        report, drafter = draft_with(fake_openai, case, Adversary(case), model=model)
+        assert_complete_and_correct(report, case, fallback=set())
+        for request in fake_openai.chat_requests[before:]:
+            section = section_for(request.body, case)
+            assert request.max_tokens == drafter.limits(section, case.context).answer_tokens + room, (model, section.id)
+
+
+def test_thinking_seen_in_one_answer_gives_later_calls_room(fake_openai, case):
+    thought = "逐项核对台账数字。" * 300  # the fake counts one token per character of it
+    honest = Adversary(case)
+    first = {"done": False}
+
+    def respond(request):
+        text = honest(request).content
+        if not first["done"]:
+            first["done"] = True
+            return thinking(text, thought)
+        return Reply(content=text)
+
+    report, drafter = draft_with(fake_openai, case, respond, concurrency=1)
+    assert_complete_and_correct(report, case, fallback=set())
+    requests = fake_openai.chat_requests
+    later = requests[1:]
+    assert requests[0].max_tokens == drafter.limits(section_for(requests[0].body, case), case.context).answer_tokens
+    for request in later:
+        budget = drafter.limits(section_for(request.body, case), case.context).answer_tokens
+        assert request.max_tokens == budget + 2 * len(thought)
