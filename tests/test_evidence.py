@@ -98,7 +98,7 @@ def test_cli_draft_evidence_and_verify_excel(tmp_path, capsys):
     assert main(["verify", "--figures", str(figures), str(docx), "--excel", str(checked)]) == 0
     rows = _rows_of(checked.read_bytes())
     assert len(rows) >= len(drafted)
-    assert all(r[1].startswith("第") for r in rows)  # a paragraph or table row of the .docx
+    assert all(r[1].startswith(("第", "表")) for r in rows)  # a paragraph or table row of the .docx
     out = capsys.readouterr()
     assert "数字来源表" in out.out + out.err
 
