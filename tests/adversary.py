@@ -127,6 +127,8 @@ EVERYDAY = (
     "严格执行“三公”经费管理规定，一把手负总责。",
     "对标“十四五”规划目标，推动工作一站式办理、一对一服务。",
     "统筹一般公共预算资金，万众一心抓落实。",
+    "千方百计为老百姓办实事，第一时间回应群众诉求，确保万无一失。",
+    "上半年以来，一线干部出台一系列措施，在一定程度上补齐了短板。",
 )
 OPENERS = ("", "本年度，", "全年，", "总体来看，")
 
@@ -323,6 +325,8 @@ LIE_CLASSES: dict[str, str] = {
     "decimal_comma": "逗号小数（155,29）",
     "per_mille": "千分数（千分之五、5‰）",
     "title_year": "书名号里的年份（《2021年工作要点》）",
+    "typed_sign": "占位符前自行加的正负号（增加-115.51万元）",
+    "score_claims": "无来源的得分说法（获得满分）",
 }
 
 
@@ -596,6 +600,14 @@ class _Builder:
                 self.add("decimal_comma", f"{fact.label}为{comma}{unit_of(fact)}。", f"{comma}{unit_of(fact)}")
         self.add("per_mille", "资金支付差错率控制在千分之五以内。", "千分之五")
         self.add("per_mille", "票据差错率低于5‰。", "5‰")
+        # A sign typed before a slot: the slot prints the magnitude, the model flips its meaning.
+        signed = [f for f in self.own if f.signed_change and f.value != 0] or [f for f in self.ledger if f.signed_change and f.value > 0][:1]
+        for fact, sign in zip(signed[:2] * 2, ("-", "−", "﹣", "负")):
+            base = re.sub(r"增减率?$", "", fact.label)
+            verb = self.filled(f"【{fact.key}|{'增长' if fact.unit == '%' else '增减'}】")
+            self.add("typed_sign", f"{base}{verb}{sign}【{fact.key}】。", f"{verb}{sign}{fact.text}")
+        self.add("score_claims", "本单位部门整体支出绩效自评获得满分。", "获得满分")
+        self.add("score_claims", "各项绩效指标均取得满分，评价等级为优。", "均取得满分")
 
     def build(self) -> list[Lie]:
         self.odd_forms()
