@@ -73,7 +73,7 @@ class Report:
         raise KeyError(section_id)
 
 
-ProgressCallback = Callable[[str, str], None]  # (section_id, status) with status in queued|running|done|failed
+ProgressCallback = Callable[[str, str], None]  # (section_id, status): queued|running|verifying|redrafting|fallback|done|failed
 
 
 class Retriever(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from assistant.drafting.outline import Outline, load_outline
 from assistant.drafting.slots import fill_slots
@@ -112,8 +112,12 @@ async def draft_section(
     context: SectionContext,
     drafter: Drafter,
     fallback: TemplateDrafter,
+    status: Optional[Callable[[str], None]] = None,
 ) -> SectionDraft:
+    # `status` hears each step as it happens (verifying, redrafting, fallback) for the app's progress list.
+    step = status or (lambda _status: None)
     if uses_templates(drafter):
+        step("verifying")
         checked, _ = check_draft(fallback.draft_sync(section, context), context.ledger, context.notes)
         return checked
     reason = ""
@@ -126,12 +130,16 @@ async def draft_section(
             break
         if not draft.text.strip():
             return dataclasses.replace(draft, verified=True)  # nothing entered for the section: omitted
+        step("verifying")
         checked, feedback = check_model_draft(draft, context, section)
         if not feedback:
             return checked
         reason = rejection_reason(attempt, feedback)
+        if attempt == 0:
+            step("redrafting")
         feedback_context = dataclasses.replace(context, feedback=feedback, previous_text=draft.text)
     # The template text is written only when it is needed: a model draft that passes never pays for it.
+    step("fallback")
     checked, _ = check_draft(fallback.draft_sync(section, context), context.ledger, context.notes)
     return dataclasses.replace(checked, fallback_reason=reason or "模型草稿未通过核验")
 
@@ -181,7 +189,7 @@ async def adraft_report(job: DraftJob) -> Report:
             passages = [] if uses_templates(drafter) else retrieve_examples(job.retriever, section)
             context = SectionContext(figures, ledger, notes, passages)
             try:
-                result = await draft_section(section, context, drafter, fallback)
+                result = await draft_section(section, context, drafter, fallback, lambda step: report_progress(section.id, step))
                 result.citations = passages
             except Exception as exc:  # keep the other sections; show this one's error
                 report_progress(section.id, "failed")
