@@ -1,5 +1,6 @@
 """Chinese numerals to `Decimal`: 三 → 3, 一百二十 → 120, 两千 → 2000, 一万二千 → 12000, 八十七点五 → 87.5.
 
+Financial capitals and traditional forms (壹贰叁…拾佰仟, 萬, 億, 兩) read as the ordinary numerals.
 Only well-formed numerals parse; a run such as 一一 or 五一 (two plain digits side by side) is not a
 number but a word, and `parse_chinese` returns None for it. Digit-by-digit writing (二〇二三) is
 accepted only when it contains 〇/零 or is four digits long, which is how years are written.
@@ -84,8 +85,15 @@ def parse_chinese_int(text: str) -> int | None:
     return total + section
 
 
+_CAPITALS = str.maketrans(
+    {"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五", "陆": "六", "陸": "六", "柒": "七",
+     "捌": "八", "玖": "九", "拾": "十", "佰": "百", "仟": "千", "萬": "万", "億": "亿", "兩": "两", "點": "点"}
+)
+
+
 def parse_chinese(text: str) -> Decimal | None:
-    """A Chinese numeral with an optional decimal part after 点 (八十七点五 → 87.5)."""
+    """A Chinese numeral with an optional decimal part after 点 (八十七点五 → 87.5); 壹佰 reads as 一百."""
+    text = text.translate(_CAPITALS)
     integer_part, _, fraction = text.partition(POINT)
     value = parse_chinese_int(integer_part)
     if value is None:
