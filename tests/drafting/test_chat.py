@@ -221,3 +221,32 @@ def test_streamed_slot_filling_matches_filling_the_whole_text(ledger, cuts):
     filler = SlotStreamFiller(ledger)
     out = "".join(filler.feed(text[a:b]) for a, b in zip(bounds, bounds[1:])) + filler.flush()
     assert out == fill_slots(text, ledger).text
+
+
+def test_a_lying_stream_is_provisional_and_never_the_answer(fake_openai, seed, ledger):
+    """What streamed was the model's lie; the answer is the template text, with the reason."""
+    fact = ledger["three_public.actual.total"]
+    lie = f"本年度“三公”经费决算数为{fact.text}，排名全县第一，执行率为×%。"
+    fake_openai.script(default=lie)
+    provisional: list[str] = []
+    result = chat([], "写三公经费", seed, "three_public", model_settings=settings_for(fake_openai), on_provisional=provisional.append)
+    assert len(fake_openai.chat_requests) == 2
+    assert "排名全县第一" in "".join(provisional) and "排名全县第一" in result.provisional_text
+    assert result.drafter == "template" and "未通过数字核验（第2次）" in result.fallback_reason
+    assert "未经占位符的数字" in result.fallback_reason
+    assert result.text == template_text(seed, ledger, "three_public")
+    assert "排名" not in result.text and "×" not in result.text
+
+
+def test_note_slots_stream_as_the_users_own_words(fake_openai, seed):
+    from assistant.drafting.slots import note_slots_for
+
+    notes = note_slots_for(note_texts(seed))
+    figure = next(f for f in notes.figures.values() if f.note_text[f.end : f.end + 3] == "村社区")
+    before, after = figure.context(12)
+    fake_openai.script(default=f"{before}{figure.slot}{after}。")
+    pieces: list[str] = []
+    result = chat([], "写整体绩效目标完成情况", seed, "goals", model_settings=settings_for(fake_openai), on_token=pieces.append)
+    assert result.verified and result.drafter == f"llm:{MODEL}", result.fallback_reason
+    assert figure.slot not in "".join(pieces) and figure.text in "".join(pieces)
+    assert f"{before}{figure.text}{after}" in result.text
