@@ -97,6 +97,12 @@ def _amount(v: Value) -> str:
     return _fmt(v.value, v.unit)
 
 
+def _name(v: Value) -> str:
+    """The figure's label for a message; a connective left over from a list (和, 及) is no name."""
+    label = v.label.strip("和及与、 ")
+    return label if len(label) >= 2 else f"“{v.text}”"
+
+
 def _minus(a: Decimal, b: Decimal) -> str:
     """“larger − smaller”, the way a difference is worked out by hand."""
     high, low = (a, b) if a >= b else (b, a)
@@ -241,40 +247,53 @@ def _shares(doc: Document, ck: Checker, sentence: Sentence, relations: list[Part
             continue
         prev = values[i - 1]
         tail = doc.text[prev.offset + len(prev.text) : v.offset]
-        if RATE_LABEL_RE.search(tail):
-            continue
-        # The whole written inside the phrase: 136人，占编制数143人的比率为95.10%.
+        if RATE_LABEL_RE.search(tail) or any(word in tail for word in _CHANGE_WORDS if word != "占"):
+            continue  # 执行率…, or 占比较上年提高…: not a share of this figure
+        pairs: list[tuple[Value, Value]] = []
+        whole: Value | None = None
         if "占" not in tail and i >= 2 and values[i - 2].unit == prev.unit and len(tail) <= 8:
+            # The whole written inside the phrase: 136人，占编制数143人的比率为95.10%.
             first = values[i - 2]
-            if "占" in doc.text[first.offset + len(first.text) : prev.offset]:
-                part, whole = first, prev
-            else:
+            if "占" not in doc.text[first.offset + len(first.text) : prev.offset]:
                 continue
+            pairs, whole = [(first, v)], prev
+        elif "占" in tail and "分别" in tail:
+            # A分别为a和b，分别占p和q: the k-th share belongs to the k-th figure.
+            shares = [v]
+            while i + len(shares) < len(values) and values[i + len(shares)].unit == PERCENT:
+                shares.append(values[i + len(shares)])
+            amounts = [prev]
+            while i - len(amounts) - 1 >= 0 and values[i - len(amounts) - 1].unit == prev.unit:
+                amounts.insert(0, values[i - len(amounts) - 1])
+            amounts = amounts[-len(shares) :] if len(amounts) >= len(shares) else []
+            if len(amounts) != len(shares):
+                ck.unchecked("share", place, f"“分别占”的占比与金额个数对不上，未核对。")
+                continue
+            pairs = list(zip(amounts, shares))
         elif "占" in tail:
-            # The part is the figure before 占; the whole the 其中 total, else the one figure the
-            # report gives under the label named after 占 (占总支出的…).
-            part = prev
-            named = _whole_label(tail[tail.rindex("占") + 1 :])
-            relation = part_of.get(part.offset)
-            whole = None
-            if relation is not None:
-                whole = relation.total
-                relation.shares[part.offset] = v
-            elif named:
-                whole = _lookup(doc, named, part)
-            if whole is None:
-                ck.unchecked("share", place, f"占比{v.text}的总额“{named or '（未写明）'}”在报告中找不到唯一的数值，未核对。")
-                continue
+            pairs = [(prev, v)]
         else:
             continue
-        if whole.value == 0:
-            ck.unchecked("share", place, f"占比{v.text}的总额为0，不能计算占比。")
-            continue
-        computed = part.value / whole.value * HUNDRED
-        ck.compare_printed(
-            "share", place, v.value, v.places, computed,
-            f"{part.label or '分项'}占比", f"{tolerance.plain(part.value)}÷{tolerance.plain(whole.value)}", "%",
-        )
+        named = _whole_label(tail[tail.rindex("占") + 1 :]) if "占" in tail else ""
+        for part, share in pairs:
+            target = whole
+            relation = part_of.get(part.offset)
+            if target is None and relation is not None:
+                # The 其中 total, else the one figure the report gives under the label after 占.
+                target = relation.total
+                relation.shares[part.offset] = share
+            elif target is None and named:
+                target = _lookup(doc, named, part)
+            if target is None:
+                ck.unchecked("share", place, f"占比{share.text}的总额“{named or '（未写明）'}”在报告中找不到唯一的数值，未核对。")
+                continue
+            if target.value == 0:
+                ck.unchecked("share", place, f"占比{share.text}的总额为0，不能计算占比。")
+                continue
+            ck.compare_printed(
+                "share", place, share.value, share.places, part.value / target.value * HUNDRED,
+                f"{_name(part)}占比", f"{tolerance.plain(part.value)}÷{tolerance.plain(target.value)}", "%",
+            )
     for relation in relations:
         if relation.exhaustive and len(relation.shares) == len(relation.parts) >= 2:
             shares = list(relation.shares.values())
@@ -289,6 +308,8 @@ def _shares(doc: Document, ck: Checker, sentence: Sentence, relations: list[Part
 
 def _whole_label(text: str) -> str:
     text = text.strip()
+    if text.startswith(("比", "比重", "比例")):
+        return ""  # 占比为…: no whole named
     for end in ("的比重", "的比例", "的比率", "的", "比重", "比例"):
         if end in text:
             text = text[: text.index(end)]

@@ -250,3 +250,20 @@ def test_from_to_difference():
     wrong = inspect_text(ok.replace(f"减少{before - after}万元", f"减少{before - after + C * 10}万元"))
     assert [f.rule for f in wrong.findings][:1] == ["difference"]
     assert f"{before}−{after}" in wrong.findings[0].message
+
+
+def test_respectively_shares_pair_in_order():
+    basic, project = Decimal("61.41"), Decimal("93.88")
+    total = basic + project
+    pb, pp = pct(str(basic), str(total)), pct(str(project), str(total))
+    ok = f"总支出{total}万元，其中基本支出和项目支出分别为{basic}万元和{project}万元，分别占{pb}%和{pp}%。"
+    report = inspect_text(ok)
+    assert report.findings == [] and [r for r, _ in report.checked].count("share") == 2
+    wrong = inspect_text(ok.replace(f"和{pp}%", f"和{pp + 1}%"))
+    assert [f.rule for f in wrong.findings] == ["share", "shares_sum"]
+    assert wrong.findings[0].computed == f"{pp}%" and "93.88" in wrong.findings[0].message
+
+
+def test_change_of_a_share_is_not_a_share():
+    for text in ("总支出155.29万元，其中基本支出61.41万元，占比较上年提高2个百分点。", "基本支出61.41万元，占比较上年提高2%。"):
+        assert inspect_text(text).findings == []
