@@ -300,7 +300,9 @@ def test_chat_with_the_fake_model_streams_cites_and_adopts(new_app, workspace, f
     table = at.dataframe[0].value
     row = table[table["章节"] == "“三公”经费执行情况"].iloc[0]
     assert row["起草方式"] == "对话采用"
-    assert answer["content"] in at.session_state["_export_cache"][1]["report.md"].decode("utf-8")
+    drafted = at.session_state["report"]
+    report_md = at.session_state["_export_cache"][1][f"{drafted.unit_name}{drafted.title}.md"]
+    assert answer["content"] in report_md.decode("utf-8")
     saved = json.loads((report_folder(workspace) / "notes.json").read_text(encoding="utf-8"))
     assert saved["chat"]["three_public"][1]["content"] == answer["content"]
 
