@@ -1431,6 +1431,8 @@ def read_excel(source: str | Path | bytes | BinaryIO) -> ExcelImport:
                 where = _cell_of(reader, loc)
                 reason = _reason(error)
                 if error.get("type") == "missing" or not _drop(data, loc):
+                    if where is not None and (where.sheet, where.cell) in {(p.sheet, p.cell) for p in problems}:
+                        continue  # a required cell already listed with what was typed in it
                     problems.append(_problem(where, message, expected=reason))
                     continue
                 dropped = True
