@@ -78,6 +78,7 @@ def check_grids(doc: Document, ck: Checker) -> None:
         if any(any(w in r.label or any(w in c for c in r.cells) for w in FUND_WORDS) for r in rows):
             continue
         _row_totals(doc, ck, rows)
+        _heading_totals(doc, ck, rows)
         _column_totals(doc, ck, rows)
 
 
@@ -208,4 +209,46 @@ def _column_totals(doc: Document, ck: Checker, rows: list[Row]) -> None:
             ck.error(
                 "table_total", place, row.cells[t], tolerance.plain(computed),
                 f"表格“{row.label}”行的{names[t + 1]}写为{row.cells[t]}，其余各列之和为{tolerance.plain(computed)}。",
+            )
+
+
+def _is_heading_total(label: str) -> bool:
+    """收入合计, 支出合计, 三公经费合计: a total written above its parts (not a bare 合计 row)."""
+    label = label.replace(" ", "")
+    return len(label) > 2 and label.endswith(("合计", "总计")) and not _is_total(label)
+
+
+def _heading_totals(doc: Document, ck: Checker, rows: list[Row]) -> None:
+    """A 收入合计 row followed by its parts (其中：…), up to the next such row: the parts add up to it.
+    A shortfall beyond a slip means the parts listed are not all of them: unchecked."""
+    heads = [i for i, r in enumerate(rows) if _is_heading_total(r.label)]
+    for n, h in enumerate(heads):
+        total = rows[h]
+        end = heads[n + 1] if n + 1 < len(heads) else len(rows)
+        body = [r for r in rows[h + 1 : end] if not _is_total(r.label)]
+        if not body or not CHILD_PREFIX.match(body[0].label):
+            continue  # only a block that says 其中 is a breakdown of the row above
+        if any(len(r.cells) != len(total.cells) for r in body):
+            continue
+        place = doc.place(total.offset, total.offset + len(doc.line_text(total.line)))
+        for col in range(len(total.cells)):
+            stated = _num(total.cells[col])
+            column = [_num(r.cells[col]) for r in body]
+            if stated is None or all(v is None for v in column):
+                continue
+            values = [None if v is None else v[0] for v in column]
+            readings = [_children(values), set()]
+            if any(_adds_up(stated, column, r) for r in readings):
+                ck.checked("table_total", place)
+                continue
+            computed = sum((v[0] for i, v in enumerate(column) if i not in readings[0] and v is not None), Decimal(0))
+            gap = stated[0] - computed
+            if gap > 0 and (any(v is None for v in column) or not tolerance.is_slip(gap, stated[0], stated[1])):
+                ck.unchecked("table_total", place, f"“{total.label}”下所列各项少于合计，可能未列全，未核对。")
+                continue
+            ck.checked("table_total", place)
+            listed = "＋".join(tolerance.plain(v) for i, v in enumerate(values) if i not in readings[0] and v is not None)
+            ck.error(
+                "table_total", place, total.cells[col], tolerance.plain(computed),
+                f"表格“{total.label}”第{col + 2}列写为{total.cells[col]}，其下各项{listed}＝{tolerance.plain(computed)}。",
             )

@@ -267,3 +267,21 @@ def test_respectively_shares_pair_in_order():
 def test_change_of_a_share_is_not_a_share():
     for text in ("总支出155.29万元，其中基本支出61.41万元，占比较上年提高2个百分点。", "基本支出61.41万元，占比较上年提高2%。"):
         assert inspect_text(text).findings == []
+
+
+def test_heading_total_rows_of_a_docx_style_table():
+    income = (Decimal("1620.4"), Decimal("240"))
+    spending = (Decimal("1191.78"), Decimal("1160.4"))
+    table = "\n".join([
+        "项目 | 决算数",
+        f"收入合计 | {sum(income)}万元",
+        f"其中：一般公共预算财政拨款 | {income[0]}万元",
+        f"政府性基金预算财政拨款 | {income[1]}万元",
+        f"支出合计 | {sum(spending)}万元",
+        f"其中：基本支出 | {spending[0]}万元",
+        f"项目支出 | {spending[1]}万元",
+    ])
+    report = inspect_text(table)
+    assert report.findings == [] and [r for r, _ in report.checked].count("table_total") == 2
+    slipped = inspect_text(table.replace(f"项目支出 | {spending[1]}万元", f"项目支出 | {spending[1] + C * 5}万元"))
+    assert [(f.rule, f.place.line, f.computed) for f in slipped.findings] == [("table_total", 5, str(sum(spending) + C * 5))]
