@@ -102,6 +102,7 @@ class CorpusIndex:
         max_file_bytes: int | None = None,
         fusion: FusionWeights = DEFAULT_FUSION,
         store_base: "Path | StoreFiles | None" = None,
+        rebuild_aside: bool = False,
     ) -> None:
         self.client = client
         self.embeddings = embeddings if embeddings is not None else default_embeddings()
@@ -116,6 +117,9 @@ class CorpusIndex:
             model = getattr(self.embeddings, "model", "external")
             collection_name = f"{collection_name}_{hashlib.sha1(str(model).encode()).hexdigest()[:8]}"
         self._configuration = configuration
+        # Rebuild into a collection aside and switch (embedded store: the switch is recorded in the
+        # state file beside it), or in place (a server shared by several machines).
+        self.rebuild_aside = rebuild_aside
         self.base_collection = collection_name
         self._bm25_base = Path(bm25_path) if bm25_path else None
         # The lock, state and document records live beside the store (see store_lock.py); without
@@ -128,6 +132,7 @@ class CorpusIndex:
             self.files = StoreFiles(store_base) if store_base is not None else None
         self._lock = threading.RLock()
         self._carried: dict[str, dict[str, Any]] = {}  # doc_id → metadata kept across a rebuild
+        self._replaced: list[tuple[str, Path | None]] = []  # (collection, BM25 cache) a rebuild retired
         self._state_seen: tuple | None = None
         self._generation = 0
         state = self._read_state()
@@ -207,6 +212,7 @@ class CorpusIndex:
                     yield
                 finally:
                     self.bm25.save()
+                    self._drop_replaced()
                 return
             with self.files.locked():
                 # Another writer may have just finished: look at the state and the store afresh.
@@ -222,6 +228,7 @@ class CorpusIndex:
                     self.files.write_documents(self._document_records())
                     self.files.write_state(self._generation + 1, self.collection_name)
                     self._read_state()
+                    self._drop_replaced()
 
     def _document_records(self) -> dict[str, dict[str, Any]]:
         """Per document: its source and the fields the user corrected (what a repair needs)."""
@@ -250,6 +257,7 @@ class CorpusIndex:
             return cls.connect(**kwargs)
         path = Path(path) if path is not None else default_path()
         kwargs.setdefault("bm25_path", path / "bm25.json")
+        kwargs.setdefault("rebuild_aside", True)
         files = kwargs.get("store_base")
         if not isinstance(files, StoreFiles):
             files = kwargs["store_base"] = StoreFiles(Path(files) if files is not None else path.resolve())
@@ -580,24 +588,34 @@ class CorpusIndex:
         unit: str | None = None,
         keep_corrections: bool = True,
     ) -> IngestReport:
-        """Build the index anew from `paths` in a collection aside, then switch to it: searches,
-        here and in other processes, use the old collection until the new one is complete, and a
-        rebuild that fails half-way leaves the old one in place. Corrections the user made to a
-        document's title, type, year or unit are carried over when the same file comes back."""
+        """Build the index anew from `paths`. In an embedded store it is built in a collection aside,
+        then switched to: searches, here and in other processes, use the old collection until the
+        new one is complete, and a rebuild that fails half-way leaves the old one in place. On a
+        server it is done in place. Corrections the user made to a document's title, type, year or
+        unit are carried over when the same file comes back."""
         if kind is not None and kind not in KINDS:
             raise ValueError(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}")
         overrides = {key: value for key, value in (("kind", kind), ("year", year), ("unit", unit)) if value is not None}
         with self._writing():
             old_name, old_store = self.collection_name, self.bm25
+            if keep_corrections:
+                self._carried = {
+                    meta.get("doc_id", ""): meta for meta in old_store.meta.values() if meta.get("edited")
+                }
+            if not self.rebuild_aside:
+                # On a Chroma server the name of the active collection would live on this machine
+                # only; the server serialises writers itself, so the rebuild is done in place.
+                try:
+                    self._delete_ids(list(self.bm25.tokens))
+                    self.bm25.clear()
+                    return self._ingest_locked(paths, overrides)
+                finally:
+                    self._carried = {}
             new_name = self._aside_name()
             try:
                 self.client.delete_collection(new_name)  # left by a rebuild that died half-way
             except Exception:
                 pass
-            if keep_corrections:
-                self._carried = {
-                    meta.get("doc_id", ""): meta for meta in old_store.meta.values() if meta.get("edited")
-                }
             try:
                 self._attach(new_name)
                 self.bm25.clear()
@@ -609,12 +627,29 @@ class CorpusIndex:
                 raise
             finally:
                 self._carried = {}
-            # The state written on leaving `_writing` names the new collection; then the old goes.
-        self._drop_collection(old_name, old_store.path)
+            # The state written on leaving `_writing` names the new collection; then, still under
+            # the lock, the old one goes.
+            self._replaced.append((old_name, old_store.path))
         return report
 
     def _aside_name(self) -> str:
         return f"{self.base_collection}-g{self._generation + 1}"
+
+    def _drop_replaced(self) -> None:
+        """Drop the collections a rebuild replaced, and any left by a rebuild that died half-way."""
+        replaced, self._replaced = self._replaced, []
+        for name, bm25_path in replaced:
+            if name != self.collection_name:
+                self._drop_collection(name, bm25_path)
+        if not replaced:
+            return
+        try:
+            names = [getattr(c, "name", c) for c in self.client.list_collections()]
+        except Exception:
+            return
+        for name in names:
+            if name != self.collection_name and name.startswith(f"{self.base_collection}-g"):
+                self._drop_collection(name, self._bm25_path_for(name))
 
     def _drop_collection(self, name: str, bm25_path: Path | None = None) -> None:
         try:
