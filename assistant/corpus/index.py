@@ -9,6 +9,12 @@ file's new chunks are written, then its old ones deleted; new overrides alone on
 Vectors come from our offline hashing embedding unless an OpenAI-compatible endpoint is configured;
 Chroma's default embedding function is never used (every add and query passes our vectors, and the
 collection records our embedding function). Chunks are written through `writer.ChunkWriter`.
+
+Several processes may share a store: every write runs under the store's file lock and first
+catches up with what other writers did; readers follow the state file beside the store and retry
+once when a rebuild switched collections under them (see store_lock.py). `rebuild` fills a
+collection aside and switches when it is complete; `repair.repair` recovers a damaged store.
+Folders are walked without leaving them (symlinks, FIFOs, hidden entries are reported, not read).
 """
 
 from __future__ import annotations
