@@ -24,7 +24,7 @@ from typing import Any
 from assistant.llm import client as llm
 
 from assistant.llm import budget as tokens
-from assistant.drafting.llm_drafter import clean_model_text, usable
+from assistant.drafting.llm_drafter import answer_limits, clean_model_text, incomplete_reason, usable
 from assistant.drafting.outline import Outline, load_outline
 from assistant.drafting.pipeline import check_draft, check_model_draft, rejection_reason, retrieve_examples
 from assistant.drafting.prompting import (
@@ -242,6 +242,10 @@ async def achat(
     used: dict[str, int] = {}
     reason = ""
     attempts = 0
+    # Complete answers only: max_tokens from the section's template text (plus room to think), and
+    # a draft over that length or with a slot left open is refused like a cut one.
+    limits = answer_limits(section, base)
+    max_tokens = limits.answer_tokens + model_settings.thinking_allowance()
     for attempt in range(2):
         prompt = build_prompt(section, context, template=CHAT_PROMPT, budget=budget, history=kept_history)
         filler = SlotStreamFiller(ledger, note_slots_for(notes))
@@ -249,7 +253,7 @@ async def achat(
         attempts += 1
         try:
             if on_token is None:
-                completion = await llm.complete(model_settings, prompt.messages)
+                completion = await llm.complete(model_settings, prompt.messages, max_tokens=max_tokens)
             else:
                 if attempt:
                     await _emit(on_token, phrase("regenerating"))
@@ -259,7 +263,7 @@ async def achat(
                     streamed.append(shown)
                     await _emit(on_token, shown)
 
-                completion = await llm.stream(model_settings, prompt.messages, forward)
+                completion = await llm.stream(model_settings, prompt.messages, forward, max_tokens=max_tokens)
                 rest = filler.flush()
                 streamed.append(rest)
                 await _emit(on_token, rest)
@@ -273,6 +277,10 @@ async def achat(
             reason = f"模型调用失败：{phrase('truncated')}"
             break
         text = clean_model_text(completion.text, section.heading, ledger)
+        problem = incomplete_reason(text, limits, ledger)
+        if problem:
+            reason = f"模型调用失败：{problem}"
+            break
         if not usable(text):
             reason = f"模型调用失败：{phrase('unusable')}"
             break

@@ -197,6 +197,23 @@ def section_limits(template_text: str, ledger: Ledger) -> SectionLimits:
     return SectionLimits(max_chars=max_chars, answer_tokens=answer_tokens, template_chars=template_chars)
 
 
+def answer_limits(section: OutlineSection, context: SectionContext) -> SectionLimits:
+    """The section's limits, from the template drafter's text for it (used by the drafter and chat)."""
+    template = TemplateDrafter().draft_sync(section, context).text
+    return section_limits(template, context.ledger)
+
+
+def incomplete_reason(text: str, limits: SectionLimits, ledger: Ledger) -> str:
+    """Why a cleaned model draft is not a complete answer ('' when it is): too long, or a slot open."""
+    length = printed_length(text, ledger)
+    if length > limits.max_chars:
+        return f"模型草稿过长：约 {length} 字，超过本节上限 {limits.max_chars} 字（模板文本 {limits.template_chars} 字的 {LENGTH_RATIO} 倍），未采用"
+    broken = open_slots(text)
+    if broken:
+        return f"模型草稿中有未闭合的占位符“{broken[0]}”，回答不完整，未采用"
+    return ""
+
+
 @dataclass
 class Usage:
     """What the drafter's model calls cost over its life (one report): every call counts, refused ones too."""
@@ -241,8 +258,7 @@ class LLMDrafter:
         return build_prompt(section, context, template=section.prompt or self.prompt, budget=self.prompt_budget)
 
     def limits(self, section: OutlineSection, context: SectionContext) -> SectionLimits:
-        template = TemplateDrafter().draft_sync(section, context).text
-        return section_limits(template, context.ledger)
+        return answer_limits(section, context)
 
     def thinking_allowance(self) -> int:
         return max(self.settings.thinking_allowance(), THINKING_HEADROOM * self._thinking_seen)
@@ -303,15 +319,9 @@ class LLMDrafter:
     async def _draft_once(self, section: OutlineSection, context: SectionContext, prompt: Prompt, limits: SectionLimits) -> SectionDraft:
         completion = await self._complete(prompt.messages, limits)
         text = clean_model_text(completion.text, section.heading, context.ledger)
-        length = printed_length(text, context.ledger)
-        if length > limits.max_chars:
-            raise self._reject(
-                f"模型草稿过长：约 {length} 字，超过本节上限 {limits.max_chars} 字（模板文本 {limits.template_chars} 字的 {LENGTH_RATIO} 倍），未采用",
-                completion,
-            )
-        broken = open_slots(text)
-        if broken:
-            raise self._reject(f"模型草稿中有未闭合的占位符“{broken[0]}”，回答不完整，未采用", completion)
+        problem = incomplete_reason(text, limits, context.ledger)
+        if problem:
+            raise self._reject(problem, completion)
         if not usable(text):
             raise self._reject(phrase("unusable"), completion, kind="malformed")
         return SectionDraft(

@@ -272,3 +272,16 @@ def test_thinking_seen_in_one_answer_gives_later_calls_room(fake_openai, case):
     for request in later:
         budget = drafter.limits(section_for(request.body, case), case.context).answer_tokens
         assert request.max_tokens == budget + 2 * len(thought)
+
+
+def test_chat_refuses_a_30k_answer_and_asks_for_a_bounded_one(fake_openai, case):
+    import asyncio
+
+    from assistant.drafting.chat import achat
+    from tests.adversary import model_settings
+
+    honest = Adversary(case)
+    fake_openai.script(default=lambda request: Reply(content="\n\n".join([honest(request).content] * 60)))
+    result = asyncio.run(achat([], "请起草本节", case.figures, "final", model_settings=model_settings(fake_openai)))
+    assert "过长" in result.fallback_reason and result.text == offline_text(case, "final")
+    assert all(isinstance(r.max_tokens, int) and r.max_tokens < 30000 for r in fake_openai.chat_requests)
