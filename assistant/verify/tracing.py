@@ -182,6 +182,12 @@ class Verifier:
             return bool(self.notes.equal(probe_group, base, value, probe_group == BARE))
 
         best: list[str] | None = None
+        # Cells hold two digits or more on average (20|20|10|100.00%); two single digits side by
+        # side are a 分值 beside its full 得分 (22, 55) and must be equal. A 0 cell opens a run
+        # (0|100%), never ends one: "100" is not 10|0.
+        if len(digits) == 2 and digits[0] != digits[1]:
+            return None
+        max_pieces = min(_RUN_MAX_PIECES, max(2, (len(digits) + 1) // 2))
 
         def split(pos: int, acc: list[str]) -> None:
             nonlocal best
@@ -191,12 +197,14 @@ class Verifier:
                 if len(acc) >= 2:
                     best = list(acc)
                 return
-            if len(acc) >= _RUN_MAX_PIECES:
+            if len(acc) >= max_pieces:
                 return
             for end in range(pos + 1, len(digits) + 1):
                 piece = digits[pos:end]
                 if len(piece) > 1 and piece[0] == "0":
                     break  # 0 stands alone; 05 is no cell value
+                if piece == "0" and pos > 0:
+                    break
                 last = end == len(digits)
                 if known(piece, last):
                     acc.append(piece + (decimals + unit_text if last else ""))
