@@ -92,7 +92,9 @@ class Document:
         out: list[Value] = []
         previous_end = 0
         for mention in extract_mentions(text):
-            if mention.cls != FIGURE or mention.value is None or mention.is_range or mention.qualifier:
+            if mention.cls != FIGURE:
+                continue  # a date, the 三 of 三公, a list marker: part of the words, not a new label
+            if mention.value is None or mention.is_range or mention.qualifier:
                 # Ranges, bounds (≥95%) and approximations state no exact quantity to recompute.
                 previous_end = mention.end
                 continue
@@ -131,6 +133,9 @@ class Document:
         return out
 
 
+_SHORT_PAREN_RE = re.compile(r"[（(]([^（）()\d]{1,4})[)）]")
+
+
 def _exponent(scale: Decimal) -> int:
     return len(str(int(scale))) - 1 if scale >= 1 else 0
 
@@ -138,7 +143,8 @@ def _exponent(scale: Decimal) -> int:
 def _label(text: str, floor: int, start: int) -> str:
     """The words written right before a figure, back to the previous figure or clause mark."""
     lo = max(floor, start - 24)
-    window = text[lo:start]
+    # A short bracketed word belongs to the label: 因公出国（境）费, 财政拨款(补助).
+    window = _SHORT_PAREN_RE.sub(lambda m: m.group(1), text[lo:start])
     cut = max((m.end() for m in re.finditer(r"[。；;，,、|\n（）()]", window)), default=0)
     return window[cut:].strip(_LABEL_STRIP)
 

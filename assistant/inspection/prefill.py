@@ -25,7 +25,7 @@ from assistant.inspection.model import InspectionReport
 Path_ = tuple[str, ...]
 AMOUNT, COUNT = "amount", "count"
 
-# (label ends with one of these words, kind of figure, field). First match wins: specific first.
+# (label ends with one of these words, kind of figure, field). The longest matching word wins.
 LABELS: list[tuple[tuple[str, ...], str, Path_]] = [
     (("按收入性质分",), AMOUNT, ("final", "income", "total")),
     (("按支出性质分",), AMOUNT, ("final", "expenditure", "total")),
@@ -43,11 +43,13 @@ LABELS: list[tuple[tuple[str, ...], str, Path_]] = [
     (("预算收入", "调整后预算", "全年预算数"), AMOUNT, ("adjusted_budget", "income", "total")),
     (("收入合计", "总收入", "决算收入", "收入总额", "年收入", "收入"), AMOUNT, ("final", "income", "total")),
     (("支出合计", "总支出", "决算支出", "支出总额", "年支出", "支出"), AMOUNT, ("final", "expenditure", "total")),
-    (("三公经费", "“三公”经费", "三公经费支出"), AMOUNT, ("three_public", "actual", "total")),
+    (("“三公”经费预算数", "三公经费预算数", "“三公”经费预算"), AMOUNT, ("three_public", "budget", "total")),
+    (("三公经费", "“三公”经费", "三公经费支出", "“三公”经费决算数", "三公经费决算数", "“三公”经费支出"), AMOUNT, ("three_public", "actual", "total")),
     (("公务接待费", "公务接待"), AMOUNT, ("three_public", "actual", "reception")),
+    (("公务用车购置及运行维护费", "公务用车购置和维护经费"), AMOUNT, ("three_public", "actual", "vehicle")),
     (("公务用车运行维护费", "公车运行维护"), AMOUNT, ("three_public", "actual", "vehicle_operation")),
     (("公务用车购置费", "公车购置"), AMOUNT, ("three_public", "actual", "vehicle_purchase")),
-    (("因公出国（境）费", "出国经费", "因公出国费"), AMOUNT, ("three_public", "actual", "overseas")),
+    (("因公出国（境）费", "因公出国境费", "出国经费", "因公出国费"), AMOUNT, ("three_public", "actual", "overseas")),
     (("政府采购金额", "政府采购支出"), AMOUNT, ("procurement", "total")),
     (("结余结转", "结转结余"), AMOUNT, ("carryover", "this_year")),
     (("编制人数", "编制数", "核定编制", "落实编制数"), COUNT, ("staffing", "authorized_total")),
@@ -117,10 +119,15 @@ def _field_exists(path: Path_) -> bool:
 
 def _match(label: str, kind: str) -> Path_ | None:
     label = re.sub(r"^(?:(?:19|20)\d\d年度?|本年度?|全年|其中)[:：\s]*", "", label.strip()).strip(" :：")
+    # The longest word the label ends with wins: 政府采购支出 before 支出.
+    best: tuple[int, Path_] | None = None
     for words, want, path in LABELS:
-        if want == kind and any(label.endswith(w) for w in words):
-            return path
-    return None
+        if want != kind:
+            continue
+        for word in words:
+            if label.endswith(word) and (best is None or len(word) > best[0]):
+                best = (len(word), path)
+    return best[1] if best else None
 
 
 def build_prefill(report: InspectionReport, *, as_last_year: bool = False) -> Prefill:
@@ -156,6 +163,9 @@ def build_prefill(report: InspectionReport, *, as_last_year: bool = False) -> Pr
         path = _match(v.label, kind)
         if path is None:
             continue
+        path = _in_context(path, _context(text, v.offset), _context(text, v.offset, paragraph=True), v.label)
+        if path is None:
+            continue
         if kind == COUNT:
             if v.value != v.value.to_integral() or v.value < 0:
                 continue
@@ -163,14 +173,15 @@ def build_prefill(report: InspectionReport, *, as_last_year: bool = False) -> Pr
         else:
             put(path, v.value, source(v.line, v.offset))
     project = None
-    if report.fund_tables and "部门整体" in text[:3000]:
+    department = [t for t in report.fund_tables if _department_table(text, t.offset)]
+    if department:
         # A 部门整体 自评表: its 年度资金总额 row is the department's budget and spending.
-        total = report.fund_tables[0].total
+        total = department[0].total
         if total is not None and total.complete:
             for column, path in DEPARTMENT_FUND_COLUMNS.items():
                 if column in total.values:
                     put(path, total.values[column].value, source(_line_of(text, total.offset)))
-    else:
+    elif "部门整体" not in text[:3000]:
         project = _project_funds(report, source)
     year, unit_name = _meta(text)
     skipped: list[str] = []
@@ -194,6 +205,41 @@ def build_prefill(report: InspectionReport, *, as_last_year: bool = False) -> Pr
                 skipped.append(f"{'.'.join(path)}（数据模型中还没有该字段）")
                 del entries[path]
     return Prefill(entries, skipped, year, unit_name, as_last_year, project)
+
+
+def _context(text: str, offset: int, paragraph: bool = False) -> str:
+    """The sentence (or paragraph) up to a figure: what it is a figure of (年初预算…, 决算…, …项目…)."""
+    start = max(text.rfind(c, 0, offset) for c in ("\n" if paragraph else "。！？\n；;")) + 1
+    return text[start:offset]
+
+
+# The block a money figure belongs to, from the words before it in its sentence (the nearest wins).
+_BLOCK_WORDS = (("年初预算", "budget"), ("预算安排", "budget"), ("预算数", "budget"), ("调整后预算", "adjusted_budget"),
+                ("全年预算", "adjusted_budget"), ("决算", "final"), ("实际支出", "final"), ("执行数", "final"))
+
+
+def _in_context(path: Path_, context: str, paragraph: str, label: str) -> Path_ | None:
+    """Move a field to the block its paragraph names last before it (年初预算…, 决算…); None for a
+    project's figure or last year's, as its sentence says."""
+    if "项目" in context and not label.endswith("项目支出"):
+        return None  # a project's own budget or spending, not the department's
+    if any(w in context for w in ("上年", "去年", "上一年")) and "较上年" not in context:
+        return None  # last year's figure, written beside this year's
+    found = [(paragraph.rfind(word), block) for word, block in _BLOCK_WORDS if word in paragraph]
+    if not found:
+        return path
+    block = max(found)[1]
+    if path[0] in ("final", "budget", "adjusted_budget") and path[1] in ("income", "expenditure"):
+        return (block, *path[1:])
+    if path[:2] == ("three_public", "actual") and block == "budget":
+        return ("three_public", "budget", *path[2:])
+    return path
+
+
+def _department_table(text: str, offset: int) -> bool:
+    """A fund table under a 部门整体支出绩效自评表 heading (not a project's 自评表)."""
+    before = text[max(0, offset - 400) : offset]
+    return before.rfind("部门整体") > max(before.rfind("项目支出绩效"), before.rfind("项目名称"))
 
 
 def _last_year_path(path: Path_) -> Path_ | None:
@@ -236,8 +282,24 @@ _GENERIC_NAMES = re.compile(r"^(?:部门|单位|本部门|本单位|[（(]?单�
 _NAME_CELL_RE = re.compile(r"(?:预算部门、单位名称|预算单位名称|单位名称|实施单位)[\s|:：]*([\u4e00-\u9fa5]{4,30})")
 
 
+_UNIT_LINE_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{3,30}(?:局|会|府|院|中心|所|馆|站|校|学|室|处|办|委|联|队|厅|部|社|协会|小学|中学|政府)$")
+
+
 def _meta(text: str) -> tuple[int, str]:
     head = text[:4000]
+    lines = [l.strip() for l in head.split("\n") if l.strip()][:12]
+    for i, line in enumerate(lines):
+        if "绩效" in line and "报告" in line and "关于" not in line and "通知" not in line:
+            year = re.search(r"((?:19|20)\d\d)\s*年", line)
+            for regex, year_group, name_group in ((_TITLE_RE, 1, 2), (_TITLE_RE2, 2, 1)):
+                m = regex.search(line)
+                if m:
+                    name = re.sub(r"(?:部门[（(]单位[)）]|部门)$", "", m.group(name_group).strip())
+                    if name and not _GENERIC_NAMES.match(name) and not name.startswith("附件"):
+                        return int(m.group(year_group)), name
+            following = [l for l in lines[i + 1 : i + 3] if _UNIT_LINE_RE.match(l)]
+            if year and following:
+                return int(year.group(1)), following[0]  # 2023年度…自评报告 / 湘源县农业农村局
     cell = _NAME_CELL_RE.search(head)
     if cell:
         year = re.search(r"((?:19|20)\d\d)\s*年度", head)
