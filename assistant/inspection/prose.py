@@ -278,6 +278,8 @@ def _shares(doc: Document, ck: Checker, sentence: Sentence, relations: list[Part
         for part, share in pairs:
             target = whole
             relation = part_of.get(part.offset)
+            if relation is not None and named and not _names_total(named, relation.total):
+                relation = None  # 其中人员经费80万元，占总支出的40%: the share is of another total
             if target is None and relation is not None:
                 # The 其中 total, else the one figure the report gives under the label after 占.
                 target = relation.total
@@ -304,6 +306,15 @@ def _shares(doc: Document, ck: Checker, sentence: Sentence, relations: list[Part
             if abs(total - HUNDRED) > tolerance.half_unit(places) * len(shares):
                 listed = "＋".join(s.text for s in shares)
                 ck.error("shares_sum", place, f"{tolerance.plain(total)}%", "100%", f"各分项占比{listed}＝{tolerance.plain(total)}%，应为100%。")
+
+
+_GENERIC_WHOLES = ("总额", "合计", "总数", "总量", "全部", "总")
+
+
+def _names_total(named: str, total: Value) -> bool:
+    """Does “占{named}的” refer to this total (its label, or a word for “the total”)?"""
+    label = re.sub(r"^(?:(?:19|20)\d\d年度?|本年度?|全年)", "", total.label)
+    return named in _GENERIC_WHOLES or (bool(label) and (label.endswith(named) or named.endswith(label)))
 
 
 def _whole_label(text: str) -> str:
