@@ -23,7 +23,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from assistant.corpus.embeddings import LangChainHashingEmbeddings, default_embe
 from assistant.corpus.loaders import LoadedDocument, LoadError, content_hash, load_bytes, load_path, max_file_bytes
 from assistant.corpus.metadata import KINDS
 from assistant.corpus.records import DocumentInfo, FileResult, IngestReport, Passage
+from assistant.corpus.sources import FolderEntry, Upload, doc_id_for, expand, source_name
 from assistant.corpus.retrieval import DEFAULT_FUSION, MODES, Filters, FusionWeights, make_snippet, query_terms
 from assistant.corpus.retrieval import reciprocal_rank_fusion
 from assistant.corpus.store_lock import StoreBusy, StoreFiles
@@ -75,27 +75,6 @@ def server_from_env(env: dict[str, str] | None = None) -> tuple[str, int] | None
     if not host:
         return None
     return host, int(env.get("CHROMA_PORT", "8000") or 8000)
-
-
-def source_name(path: Path) -> str:
-    """How a file is named in the index: repo-relative inside the repo, else its absolute path."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(offline.REPO_ROOT).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
-def doc_id_for(source: str) -> str:
-    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file given as bytes (an upload in the app), named by the user; indexed as "上传/<name>"."""
-
-    name: str
-    data: bytes
 
 
 class CorpusIndex:
@@ -311,7 +290,7 @@ class CorpusIndex:
         planned: list[_Planned] = []
         in_flight: set[str] = set()  # doc ids of `planned`
         try:
-            for item in _expand(paths):
+            for item in expand(paths):
                 loaded = self._load(item)
                 if isinstance(loaded, FileResult):
                     report.results.append(loaded)
@@ -342,7 +321,7 @@ class CorpusIndex:
     def _load(self, item) -> "_Loaded | FileResult":
         if isinstance(item, FileResult):
             return item  # a folder entry that was skipped, with its reason
-        inside = isinstance(item, _FolderEntry)
+        inside = isinstance(item, FolderEntry)
         path_item = item.path if inside else item
         label = item.name if isinstance(item, Upload) else os.fspath(path_item)
         limit = self.max_file_bytes if self.max_file_bytes is not None else max_file_bytes()
@@ -790,91 +769,6 @@ class _Planned:
 
 def _overrides_differ(meta: dict[str, Any], overrides: dict[str, Any]) -> bool:
     return any(meta.get(key) != value for key, value in overrides.items())
-
-
-@dataclass(frozen=True)
-class _FolderEntry:
-    """A file found inside a folder the user gave: read without following a symbolic link."""
-
-    path: Path
-
-
-def _expand(paths: Iterable[str | os.PathLike | Upload]) -> list["str | Path | Upload | _FolderEntry | FileResult"]:
-    """Folders become their files (recursively, sorted); files stay as given. Inside a folder
-    nothing is read outside it and nothing is passed over in silence: hidden entries, symbolic
-    links, FIFOs, devices and sockets, and sub-folders that cannot be listed each come back as a
-    "skipped" (or "error") result that says why."""
-    items: list = []
-    for item in paths:
-        if isinstance(item, Upload):
-            items.append(item)
-            continue
-        path = Path(item)
-        if path.is_dir() and ".." not in path.parts:
-            items.extend(_walk(path))
-        else:
-            items.append(item)  # as given, so a bad name is reported as the user wrote it
-    return items
-
-
-def _walk(root: Path) -> list["_FolderEntry | FileResult"]:
-    out: list = []
-    resolved_root = root.resolve()
-
-    def label(path: Path) -> str:
-        return source_name(path) if not path.is_symlink() else os.fspath(path)
-
-    def skipped(path: Path, why: str, status: str = "skipped") -> FileResult:
-        return FileResult(label(path), status, why)
-
-    def failed(error: OSError) -> None:
-        where = Path(error.filename) if error.filename else root
-        out.append(skipped(where, f"无法读取文件夹（{error.strerror or type(error).__name__}），其中的文件未导入。", "error"))
-
-    for folder, dirs, files in os.walk(root, onerror=failed, followlinks=False):
-        base = Path(folder)
-        dirs.sort()
-        for name in list(dirs):
-            child = base / name
-            if name.startswith("."):
-                dirs.remove(name)
-                out.append(skipped(child, "隐藏文件夹，已跳过。"))
-            elif child.is_symlink():
-                dirs.remove(name)  # os.walk does not descend into it; say so
-                out.append(skipped(child, _link_reason(child, resolved_root, "文件夹")))
-        for name in sorted(files):
-            child = base / name
-            if name.startswith("."):
-                out.append(skipped(child, "隐藏文件，已跳过。"))
-                continue
-            try:
-                mode = child.lstat().st_mode
-            except OSError as error:
-                out.append(skipped(child, f"无法读取（{error.strerror or type(error).__name__}）。", "error"))
-                continue
-            if stat.S_ISLNK(mode):
-                out.append(skipped(child, _link_reason(child, resolved_root, "文件")))
-            elif stat.S_ISFIFO(mode):
-                out.append(skipped(child, "命名管道（FIFO），不是普通文件，已跳过。"))
-            elif stat.S_ISSOCK(mode):
-                out.append(skipped(child, "套接字，不是普通文件，已跳过。"))
-            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-                out.append(skipped(child, "设备文件，不是普通文件，已跳过。"))
-            elif not stat.S_ISREG(mode):
-                out.append(skipped(child, "不是普通文件，已跳过。"))
-            else:
-                out.append(_FolderEntry(child))
-    return out
-
-
-def _link_reason(link: Path, root: Path, what: str) -> str:
-    try:
-        target = link.resolve(strict=False)
-    except (OSError, RuntimeError):
-        return "符号链接（无法解析目标），出于安全考虑未读取。"
-    if target != root and root not in target.parents:
-        return f"符号链接指向所选文件夹以外（{target}），出于安全考虑未读取。"
-    return f"符号链接（指向文件夹内的{what}“{target.relative_to(root).as_posix() or '.'}”），为免重复导入已跳过。"
 
 
 def sample_corpus_dir() -> Path:
