@@ -97,6 +97,11 @@ def _amount(v: Value) -> str:
     return _fmt(v.value, v.unit)
 
 
+def _agrees(current: Value, base: Value, change: Value, up: bool) -> bool:
+    actual = current.value - base.value
+    return (actual == 0 or (actual > 0) == up) and tolerance.compare(change.value, abs(actual), change.places) == tolerance.CONSISTENT
+
+
 def _name(v: Value) -> str:
     """The figure's label for a message; a connective left over from a list (和, 及) is no name."""
     label = v.label.strip("和及与、 ")
@@ -376,6 +381,10 @@ def _differences(doc: Document, ck: Checker, sentence: Sentence) -> None:
             currents = [v for v in before if v.offset < anchor.start() and v.offset >= clause_start and v.unit == change.unit]
             if len(bases) == 1 and currents:
                 base, current = bases[0], currents[-1]
+                # “支出90万元，其中…项目支出40万元，较上年86.5万元增加3.5万元”: the change may be of
+                # the sentence's first figure rather than the nearest; take the reading that agrees.
+                if currents[0] is not current and _agrees(currents[0], base, change, up) and not _agrees(current, base, change, up):
+                    current = currents[0]
         if base is None:
             ck.unchecked("difference", place, f"增减额{change.text}没有写明比较的两个数，未核对。")
             continue
