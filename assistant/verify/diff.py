@@ -32,6 +32,7 @@ ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 KIND_NAMES = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
+ATTACHMENTS_NOT_COMPARED = "导出稿（Markdown）不含附件，修改稿中的附件未作比较；如需比较附件，请以导出的 Word 文件为准。"
 PAIR_MIN_SIMILARITY = 50  # rapidfuzz ratio, 0–100: below it, two sentences are not one edited sentence
 
 _SENTENCE_END_RE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
@@ -79,6 +80,7 @@ class EditReport:
     changes: tuple[Change, ...]
     report: VerificationReport  # the whole edited document
     unchanged_problems: tuple[Finding, ...] = field(default=())
+    attachments_not_compared: bool = False  # the exported draft had no attachments (a .md export)
 
     @property
     def problems(self) -> list[Finding]:
@@ -116,6 +118,8 @@ class EditReport:
                     lines.append(f"    “{finding.text}” {STATUS_NAMES[finding.status]}：{finding.message}")
         if self.unchanged_problems:
             lines.append(f"未改动的语句中另有{len(self.unchanged_problems)}处数字无法溯源（导出稿中已有，见完整核对）。")
+        if self.attachments_not_compared:
+            lines.append(ATTACHMENTS_NOT_COMPARED)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -124,6 +128,7 @@ class EditReport:
             "summary": self.summary(),
             "changes": [c.to_dict() for c in self.changes],
             "unchanged_problems": [f.to_dict() for f in self.unchanged_problems],
+            "attachments_not_compared": self.attachments_not_compared,
         }
 
 
@@ -186,7 +191,13 @@ def _pair(old: Sequence[Sentence], new: Sequence[Sentence]) -> list[tuple[str, S
 def check_edits(exported: Document, edited: Document, ledger: Ledger, notes: Sequence[str] = ()) -> EditReport:
     """The changed sentences of `edited` against `exported`, each with the status of its figures."""
     report = verify(edited.text, ledger, notes)
-    changes = sentence_changes(sentences(exported), sentences(edited))
+    new_sentences = sentences(edited)
+    # A Markdown export carries no attachments (they are a file of their own): the edited .docx's
+    # attachments have nothing to be compared with, so they are named, not listed as added.
+    not_compared = not exported.attachment_blocks and bool(edited.attachment_blocks)
+    if not_compared:
+        new_sentences = [s for s in new_sentences if s.part != ATTACHMENT]
+    changes = sentence_changes(sentences(exported), new_sentences)
     in_changed: set[int] = set()
     built: list[Change] = []
     for kind, before, after in changes:
@@ -204,7 +215,7 @@ def check_edits(exported: Document, edited: Document, ledger: Ledger, notes: Seq
     unchanged = tuple(
         f for f in report.problems if id(f) not in in_changed and (attachment_from is None or f.line < attachment_from)
     )
-    return EditReport(tuple(built), report, unchanged)
+    return EditReport(tuple(built), report, unchanged, not_compared)
 
 
 def check_edited_upload(

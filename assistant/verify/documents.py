@@ -7,8 +7,9 @@
 
 Size, encoding and damaged-file checks are the corpus loaders' (assistant/corpus/loaders.py), so a
 hostile upload is refused here exactly as it is refused by the corpus: the bytes go through
-`load_bytes` first. For .docx the package is then walked once more for the places of paragraphs and
-table rows (the loader's text has no places). Every failure is a `DocumentError` whose message is
+`load_bytes` first (zip limits, a child process with a time and memory budget). For .docx the package
+is then walked once more, under the same budget, for the places of paragraphs and table rows (the
+loader's text has no places). Every failure is a `DocumentError` whose message is
 Chinese and names the file.
 """
 
@@ -109,8 +110,41 @@ def read_document_bytes(name: str, data: bytes, *, shown: str | None = None) -> 
         loaded = loaders.load_bytes(name, data, suffix=suffix)
     except loaders.LoadError as exc:
         raise DocumentError(f"{shown}：{exc}") from None
-    blocks = _docx_blocks(data) if suffix == ".docx" else []
+    blocks: list[Block] = []
+    if suffix == ".docx":
+        from assistant.corpus.sandbox import BudgetExceeded, run_with_budget
+
+        try:
+            # the same time and memory budget as the loader's own parse of this package
+            blocks = run_with_budget(_docx_blocks, data)
+        except BudgetExceeded as exc:
+            raise DocumentError(f"{shown}：{exc}") from None
+        except Exception as exc:  # a part the loader's text pass did not touch is malformed
+            raise DocumentError(f"{shown}：Word 文件内容已损坏，无法读取（{type(exc).__name__}）。") from None
+    if not blocks and suffix == ".md":
+        blocks = _markdown_blocks(loaded.text)
     return Document(name, _mark_attachments(blocks or _line_blocks(loaded.text)))
+
+
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    """Markdown as the .docx shows it: headings without their #, a table row as its cells joined by
+    " | " (the separator row dropped), so a Markdown export and its .docx compare sentence by sentence.
+    Each block keeps its line number in the file as its place."""
+    blocks: list[Block] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if _MD_SEPARATOR_RE.match(line) and "-" in line:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            cells = [cell.strip() for cell in stripped[1:-1].split("|")]
+            blocks.append(Block(TABLE_ROW, " | ".join(cells), f"第{number}行", len(blocks) + 1))
+            continue
+        blocks.append(Block(PARAGRAPH if stripped else LINE, _MD_HEADING_RE.sub("", line), f"第{number}行", len(blocks) + 1))
+    return blocks
 
 
 def _mark_attachments(blocks: list[Block]) -> list[Block]:

@@ -170,3 +170,18 @@ def test_edit_in_an_attachment_checks_only_what_was_written():
     document.save(buffer)
     edits = check_edits(exported, read_document_bytes("edited.docx", buffer.getvalue()), ledger, notes)
     assert edits.changes and edits.ok, edits.render_text()
+
+
+def test_markdown_export_as_baseline_for_an_edited_docx():
+    """The .md download and the .docx are the same text: against the Markdown, an edited .docx shows
+    only what the person changed (the attachments, absent from the .md, are named, not listed)."""
+    markdown, data, ledger, notes = _exported("xiangyuan-canlian-2023")
+    exported = read_document_bytes("导出稿.md", markdown.encode("utf-8"))
+    same = check_edits(exported, read_document_bytes("修改稿.docx", data), ledger, notes)
+    assert same.ok and same.attachments_not_compared
+    assert len([c for c in same.changes if c.findings]) == 0  # no sentence with a figure differs
+    document = read_document_bytes("x.docx", data)
+    _, figure = _a_sentence_with_a_figure(document, ledger, notes)
+    wrong = figure.text.replace(figure.text[0], "9" if figure.text[0] != "9" else "8", 1)
+    edited = check_edits(exported, read_document_bytes("修改稿.docx", _edit(data, [(figure.text, wrong)])), ledger, notes)
+    assert edited.problems and {p.text for p in edited.problems} == {wrong}
