@@ -11,9 +11,10 @@ offline.apply()  # before any library can reach for the network on its default p
 
 import importlib  # noqa: E402
 
-from assistant.ui import sidebar, state  # noqa: E402
+from assistant.ui import chrome, sidebar, state  # noqa: E402
 
 st.set_page_config(page_title="绩效自评报告起草助手", layout="wide")
+chrome.apply()  # Streamlit's own English texts in Chinese
 
 # Tab → module with render(); a tab's module is imported when it is first opened, so the first page
 # does not wait for the drafting, corpus and model libraries.

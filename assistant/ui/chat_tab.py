@@ -13,6 +13,8 @@ from assistant.safe_text import inert_markdown
 from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import citation_dict, counts_line, finding_dicts, highlight_html, render_citations
+from assistant.ui.labels import model_failure, settings_words
+from assistant.ui.markup import md
 from assistant.ui.report_tab import drafter_name
 
 S = st.session_state
@@ -58,21 +60,27 @@ def _show_message(section_id: str, index: int, message: dict, ledger) -> None:
             st.markdown(inert_markdown(message["content"]))
             return
         if message.get("error"):
-            st.error(message["error"])
+            what, todo = model_failure(message["error"])
+            st.error(md(f"{settings_words(message['error'])}\n\n{todo}"), icon=":material/error:")
             return
-        if message.get("message"):
-            st.caption(message["message"])
+        reason = message.get("fallback_reason") or ""
+        note = settings_words(message.get("message") or "")
+        if reason and message.get("content"):
+            # The model's text was not used: said in a box, with the reason and what to do.
+            what, todo = model_failure(reason)
+            st.warning(md(f"本条回答是模板文本（已核验），不是模型的稿子：{what}。{todo}"), icon=":material/warning:")
+        elif note:
+            st.caption(md(note))
         if not message.get("content"):
             return
         findings = message.get("findings") or []
         st.markdown(highlight_html(message["content"], findings, ledger), unsafe_allow_html=True)
-        origin = drafter_name(message.get("drafter") or "")
-        reason = message.get("fallback_reason") or ""
-        st.caption(counts_line(findings) + (f"　起草：{origin}" if origin else "") + (f"（{reason}）" if reason and reason != message.get("message") else ""))
+        origin = drafter_name("fallback" if reason else message.get("drafter") or "")
+        st.caption(md(counts_line(findings) + (f"　起草：{origin}" if origin else "")))
         render_citations(message.get("citations") or [])
         adopted = state.adopted().get(section_id, {}).get("text") == message["content"]
         if adopted:
-            st.caption("✅ 已采用为本节正文")
+            st.caption(":material/check_circle: 已采用为本节正文")
         elif st.button("采用", key=f"adopt:{section_id}:{index}", help="用这段文字作为本节正文（报告预览和下载中生效）"):
             _adopt(section_id, message)
             st.toast("已采用为本节正文。")
@@ -158,7 +166,7 @@ def _ask(chat, prompt: str, history: list[dict], figures, section_id: str, model
                     current_text=current,
                 )
             except Exception as exc:  # the question stays in the history; the error is shown with it
-                history.append({"role": "assistant", "content": "", "error": f"模型调用失败：{exc}"})
+                history.append({"role": "assistant", "content": "", "error": f"模型调用失败：{settings_words(str(exc))}"})
                 st.rerun()
         caption.empty()
         box.empty()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from assistant.ui import resources
 from assistant.ui.highlight import citation_parts
+from assistant.ui.markup import md
 
 S = st.session_state
 KIND_CHOICES = {"": "自动识别", "report": "报告", "policy": "政策制度", "notice": "通知", "other": "其他"}
@@ -98,11 +99,11 @@ def _documents(index) -> None:
             pd.DataFrame(
                 [
                     {
-                        "标题": d.title,
-                        "来源": d.source,
+                        "标题": d.title or "—",
                         "类型": d.kind_label,
-                        "年度": d.year,
-                        "单位": d.unit,
+                        "年度": str(d.year) if d.year else "—",
+                        "单位": d.unit or "—",
+                        "来源": d.source or "—",
                         "片段数": d.chunks,
                         "字数": d.chars,
                     }
@@ -173,11 +174,15 @@ def _search(index) -> None:
     for i, passage in enumerate(passages, start=1):
         parts = citation_parts(passage)
         with st.container(border=True):
-            name = f"《{parts['title']}》" if parts["title"] else ""
-            heading = f" ›「{parts['heading']}」" if parts["heading"] else ""
-            st.markdown(f"**[{i}] {name}** `{parts['file']}`{heading}")
+            # The citation once: the passage's own citation line when it has one, else file and heading.
             cite = passage.citation() if hasattr(passage, "citation") else ""
-            st.caption(f"{cite}　相关度 {parts['score']:.3f}" if parts["score"] is not None else cite)
-            st.markdown(parts["snippet"])
+            if not cite:
+                name = f"《{parts['title']}》" if parts["title"] else ""
+                heading = f" ›「{parts['heading']}」" if parts["heading"] else ""
+                cite = f"{name}{parts['file']}{heading}"
+            st.markdown(f"**[{i}]** {md(cite)}")
+            if parts["score"] is not None:
+                st.caption(f"相关度 {parts['score']:.3f}")
+            st.markdown(md(parts["snippet"]))
             with st.expander("查看全文片段"):
                 st.text(parts["text"])

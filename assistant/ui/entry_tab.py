@@ -9,7 +9,7 @@ import yaml
 
 from assistant.ledger.checks import Finding, check
 from assistant.figures.yaml_io import FiguresError, decode_bytes, dump_yaml, parse_yaml_text, size_problems
-from assistant.figures.form_data import figures_data_from_raw, unknown_fields
+from assistant.figures.form_data import FormResult, figures_data_from_raw, unknown_fields
 from assistant.scoring import build_scored_ledger
 from assistant.offline import REPO_ROOT
 from assistant.ui import form_widgets, state
@@ -48,6 +48,8 @@ def _handle_upload(uploaded) -> None:
     suffix = Path(uploaded.name).suffix.lower()
     stem = Path(uploaded.name).stem
     cell_problems: list[str] = []  # bad cells of an Excel import: listed, their fields left empty
+    cells: list[dict] = []
+    S.pop("excel_problems", None)  # a new upload replaces the list of the last one
     try:
         if suffix == ".xlsx":
             from assistant.figures.excel_io import read_excel
@@ -55,6 +57,7 @@ def _handle_upload(uploaded) -> None:
             imported = read_excel(raw)
             data = imported.figures.model_dump(mode="python") if imported.figures is not None else imported.data
             cell_problems = imported.notices + imported.messages()
+            cells = [p.to_dict() for p in imported.problems]
         elif suffix in (".yaml", ".yml"):
             data = parse_yaml_text(decode_bytes(raw))
             too_big = size_problems(data)
@@ -82,10 +85,13 @@ def _handle_upload(uploaded) -> None:
     message = f"已载入 {uploaded.name}，保存在报告“{name}”。有误的字段会在下方标出，改正后即可起草。"
     if dropped:
         message += "\n\n以下字段无法识别，未载入：" + "、".join(".".join(map(str, p)) for p in dropped)
-    if cell_problems:
-        message += f"\n\n以下 {len(cell_problems)} 处未能导入（对应的字段留空，请在下方表单中填写），其余数据已全部载入：\n\n" + "\n".join(
-            f"- {m}" for m in cell_problems
-        )
+    if cells:
+        # Kept until dismissed or the next upload: the user fixes the fields with the list in view.
+        S["excel_problems"] = {"file": uploaded.name, "cells": cells}
+        message += f"\n\n有 {len(cells)} 个单元格未能导入（对应的字段留空，请在下方表单中填写），其余数据已全部载入，见下方“未能导入的单元格”。"
+    notices = [m for m in cell_problems if m not in {c["message"] for c in cells}]
+    if notices:
+        message += "\n\n" + "\n".join(f"- {m}" for m in notices)
     S["entry_notice"] = ("warning" if dropped or cell_problems else "success", message)
 
 
@@ -109,7 +115,28 @@ def _toolbar() -> None:
     last_year_import.render()
     notice = S.pop("entry_notice", None)
     if notice:
-        getattr(st, notice[0])(notice[1])
+        getattr(st, notice[0])(notice[1], icon=NOTICE_ICONS[notice[0]])
+    _excel_problems()
+
+
+NOTICE_ICONS = {"success": ":material/check_circle:", "warning": ":material/warning:", "error": ":material/error:", "info": ":material/info:"}
+PROBLEM_COLUMNS = {"sheet": "工作表", "row": "行", "column": "列", "cell": "单元格", "typed": "填写的内容", "expected": "应填写"}
+
+
+def _excel_problems() -> None:
+    """Each cell an Excel import could not take: sheet, row, column, what was typed, what is expected."""
+    problems = S.get("excel_problems")
+    if not problems:
+        return
+    import pandas as pd
+
+    cells = problems["cells"]
+    with st.expander(f"未能导入的单元格（{problems['file']}，共 {len(cells)} 处；对应字段已留空，请在表单中填写）", expanded=True, icon=":material/table_chart:"):
+        rows = [{label: ("" if cell.get(key) in (None, "") else str(cell[key])) for key, label in PROBLEM_COLUMNS.items()} for cell in cells]
+        st.dataframe(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS.values())), hide_index=True, width="stretch")
+        if st.button("已处理，不再显示", key="dismiss_excel_problems", icon=":material/done:"):
+            S.pop("excel_problems", None)
+            st.rerun()
 
 
 def _downloads() -> None:
@@ -153,9 +180,28 @@ def _findings_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
 
 def _show_finding(finding: Finding) -> None:
     if finding.severity == "error":
-        st.error(finding.message, icon="❌")
+        st.error(finding.message, icon=":material/error:")
     else:
-        st.warning(finding.message, icon="⚠️")
+        st.warning(finding.message, icon=":material/warning:")
+
+
+def required_fields(result) -> list[str]:
+    """Chinese names of the fields a blank form still needs (单位信息/单位名称 …)."""
+    from assistant.figures.model import label_for_path
+
+    names = []
+    for path in result.field_errors:
+        steps = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+        names.append(label_for_path(steps))
+    return list(dict.fromkeys(names))
+
+
+def calm_start(result) -> None:
+    needed = required_fields(result)
+    lines = ["请先填写或导入数据：点“载入示例案例”看一份填好的例子，上传 YAML 或 Excel 数据文件，或在下方表单中逐项填写。"]
+    if needed:
+        lines.append("开始起草前必须填写：\n" + "\n".join(f"- {name}" for name in needed))
+    st.info("\n\n".join(lines), icon=":material/info:")
 
 
 def render() -> None:
@@ -168,8 +214,13 @@ def render() -> None:
     findings = check(figures, settings) if figures is not None else []
     by_section = _findings_by_section(findings)
 
-    if figures is None:
-        st.error(f"有 {len(result.messages)} 处填写需要修正（已在对应字段下标红）；修正前不能计算和起草。")
+    blank = figures is None and not state.has_content()
+    if blank:
+        # A new report opens calm: what to do first, and the required fields as a list — not errors.
+        calm_start(result)
+        result = FormResult(None)
+    elif figures is None:
+        st.error(f"有 {len(result.messages)} 处填写需要修正（已在对应字段下标红）；修正前不能计算和起草。", icon=":material/error:")
     else:
         errors = sum(f.severity == "error" for f in findings)
         warnings = len(findings) - errors
@@ -211,13 +262,15 @@ def _check_panel(result, findings: list[Finding]) -> None:
         if result.messages:
             st.markdown("**填写错误**")
             for message in result.messages:
-                st.error(message, icon="❌")
+                st.error(message, icon=":material/error:")
         titles = {spec.name: spec.title for spec in form_widgets.section_specs()}
         for top, group in _findings_by_section(findings).items():
             st.markdown(f"**{titles.get(top, '其他')}**")
             for finding in group:
                 _show_finding(finding)
-        if not result.messages and not findings:
+        if result.figures is None and not result.messages:
+            st.caption("尚未填写数据：填写或导入后，这里列出填写错误和一致性检查结果。")
+        elif not result.messages and not findings:
             st.success("没有发现问题。")
 
 

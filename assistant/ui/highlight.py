@@ -91,7 +91,7 @@ def highlight_html(text: str, findings: Iterable[dict], ledger: Optional[Ledger]
         out.append(html.escape(text[cursor:start]))
         ok = finding.get("status") == "supported"
         title = html.escape(finding_title(finding, ledger), quote=True)
-        mark = "" if ok else "⚠"
+        mark = "" if ok else "！"  # a glyph every CJK font has (no emoji: no tofu)
         out.append(
             f'<span class="{"fig-ok" if ok else "fig-bad"}" style="{OK_STYLE if ok else BAD_STYLE}" '
             f'title="{title}">{html.escape(text[start:end])}{mark}</span>'
@@ -139,6 +139,8 @@ def citation_dict(passage: Any) -> dict:
 def render_citations(passages: list, *, title: str = "参考资料") -> None:
     import streamlit as st
 
+    from assistant.ui.markup import md
+
     if not passages:
         return
     with st.expander(f"{title}（{len(passages)} 条）"):
@@ -148,4 +150,4 @@ def render_citations(passages: list, *, title: str = "参考资料") -> None:
             heading = f" ›「{parts['heading']}」" if parts["heading"] else ""
             place = f"（第{parts['start']}–{parts['end']}字）" if parts["start"] is not None else ""
             st.markdown(f"**[{i}] {name}** `{parts['file']}`{heading}{place}")
-            st.caption(parts["snippet"])
+            st.caption(md(parts["snippet"]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 
 import pandas as pd
 import streamlit as st
@@ -19,17 +20,31 @@ from assistant.safe_text import inert_markdown
 from assistant.scoring import build_scored_ledger
 from assistant.ui import resources, state
 from assistant.ui.highlight import counts_line, finding_dicts, highlight_html, render_citations
+from assistant.ui.labels import model_failure, outline_name, settings_words, short_reason
+from assistant.ui.markup import md
 from assistant.workspace import dumps, report_to_dict
 
 S = st.session_state
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS = {"queued": (0, "排队中"), "running": (35, "起草中…"), "done": (100, "完成"), "failed": (100, "失败")}
+# Per-section progress: (bar value, words) for each step the pipeline reports as it happens.
+STATUS = {
+    "queued": (0, "排队中"),
+    "running": (25, "起草中…"),
+    "verifying": (70, "核验数字…"),
+    "redrafting": (45, "未通过核验，重新起草…"),
+    "fallback": (85, "改用模板文本…"),
+    "done": (100, "完成"),
+    "failed": (100, "失败"),
+}
+FINISHED = ("done", "failed")
 
 
 def drafter_name(drafter: str) -> str:
     if drafter == "template":
         return "模板（离线）"
+    if drafter == "fallback":
+        return "模板（模型稿未通过，已改用）"
     if drafter.startswith("llm:"):
         return f"大模型 {drafter[4:]}"
     if drafter == ADOPTED_DRAFTER:
@@ -63,9 +78,11 @@ def render() -> None:
         st.error(str(exc))
         return
     backend, model = backend_choice("report_backend")
-    if figures is None:
-        st.warning("“数据录入”中还有需要修正的填写，修正后才能生成报告。")
-    st.caption(f"提纲：{outline.name}（{len(outline.writable)} 个章节）。每个数字都来自计算台账，并在生成后逐一核对。")
+    if figures is None and not state.has_content():
+        st.info("请先填写或导入数据：在“数据录入”中载入示例案例、上传数据文件或逐项填写，然后回到这里生成报告。", icon=":material/info:")
+    elif figures is None:
+        st.warning("“数据录入”中还有需要修正的填写，修正后才能生成报告。", icon=":material/warning:")
+    st.caption(f"提纲：{outline_name(outline.name)}（{len(outline.writable)} 个章节）。每个数字都来自计算台账，并在生成后逐一核对。")
     notice, confirmed = _check_before_drafting(figures, settings)
     if st.button("一键生成报告", type="primary", disabled=figures is None or not confirmed, key="generate_report"):
         _generate(figures, settings, outline, backend, model, notice)
@@ -96,16 +113,29 @@ def _check_before_drafting(figures, settings) -> tuple[str, bool]:
 
 def _generate(figures, settings, outline, backend: str, model, notice: str = "") -> None:
     bars = {}
+    started = time.monotonic()
+    steps: dict[str, str] = {}
+    fell_back: set[str] = set()
+    total = len(outline.writable)
+    overall = st.progress(0, text=f"已完成 0/{total} 个章节")
     status = st.status("正在起草各章节…", expanded=True)
     with status:
         for section in outline.writable:
             bars[section.id] = (st.progress(0, text=f"{section.heading}：排队中"), section.heading)
 
-    def progress(section_id: str, status: str) -> None:
-        if section_id in bars:
-            value, words = STATUS.get(status, (0, status))
-            bar, heading = bars[section_id]
-            bar.progress(value, text=f"{heading}：{words}")
+    def progress(section_id: str, step: str) -> None:
+        if section_id not in bars:
+            return
+        steps[section_id] = step
+        if step == "fallback":
+            fell_back.add(section_id)
+        value, words = STATUS.get(step, (0, step))
+        if step == "done" and section_id in fell_back:
+            words = "完成（已改用模板文本）"
+        bar, heading = bars[section_id]
+        bar.progress(value, text=f"{heading}：{words}")
+        finished = sum(1 for s in steps.values() if s in FINISHED)
+        overall.progress(finished / total if total else 1.0, text=f"已完成 {finished}/{total} 个章节，用时 {time.monotonic() - started:.0f} 秒")
 
     retriever = resources.corpus_index_or_none() if backend == "llm" else None
     try:
@@ -120,11 +150,15 @@ def _generate(figures, settings, outline, backend: str, model, notice: str = "")
         )
     except Exception as exc:  # a broken model configuration must not take the page down
         status.update(label="生成失败", state="error")
-        st.error(f"生成失败：{exc}")
+        overall.empty()
+        what, todo = model_failure(str(exc))
+        st.error(md(f"生成失败：{settings_words(str(exc))}\n\n{todo}"), icon=":material/error:")
         return
     if notice:  # drafted from figures that failed the checks: said on the first page
         report.preamble = "\n".join(text for text in (notice, report.preamble) if text)
-    status.update(label=f"起草完成：{len(outline.writable)} 个章节", state="complete", expanded=False)
+    elapsed = time.monotonic() - started
+    overall.progress(1.0, text=f"已完成 {total}/{total} 个章节，用时 {elapsed:.0f} 秒")
+    status.update(label=f"起草完成：{total} 个章节，用时 {elapsed:.0f} 秒", state="complete", expanded=False)
     state.set_report(
         report,
         {
@@ -137,9 +171,9 @@ def _generate(figures, settings, outline, backend: str, model, notice: str = "")
     )
     failed = sum(1 for s in report.sections if s.error)
     if failed:
-        st.error(f"报告已生成，但有 {failed} 个章节起草失败，见下方说明。")
+        st.error(f"报告已生成，但有 {failed} 个章节起草失败，见下方说明。", icon=":material/error:")
     else:
-        st.success("报告已生成。")
+        st.success(f"报告已生成（用时 {elapsed:.0f} 秒）。", icon=":material/check_circle:")
 
 
 def _exports(report: Report, figures, settings) -> dict[str, bytes]:
@@ -181,12 +215,23 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             columns[2].download_button("下载附件（.md）", files[f"{stem}-附件.md"], file_name=f"{stem}-附件.md", mime="text/markdown", key="download_attachments")
         if f"{stem}.xlsx" in files:
             columns[3].download_button("下载附件（.xlsx）", files[f"{stem}.xlsx"], file_name=f"{stem}.xlsx", mime=XLSX_MIME, key="download_xlsx")
+        evidence = _evidence_file(effective, figures, settings)
+        st.download_button(
+            "下载数字来源表（.xlsx）",
+            evidence,
+            file_name=f"{stem}-数字来源表.xlsx",
+            mime=XLSX_MIME,
+            key="download_evidence",
+            icon=":material/fact_check:",
+            help="正文中每个数字的章节、所在语句、核对结果和来源（台账项目及公式，或引用的填写文字），供审核使用",
+        )
         if f"{stem}.docx" in files:
             _edited_docx_check(files[f"{stem}.docx"], figures, settings)
     else:
         markdown = report_to_markdown(effective)
         st.caption("数据修正后可下载 Word 和 Markdown 文件。")
 
+    _failure_notice(effective)
     _todo_notice(effective)
     _section_table(effective)
     for section_id in unplaced:
@@ -197,10 +242,12 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             st.caption(f"{heading}：{reason}")
     _redraft(report, figures, settings, backend, model)
 
-    view = st.segmented_control("预览", ["排版预览", "数字核验"], default="排版预览", key="report_view")
+    view = st.segmented_control("预览", ["排版预览", "数字核验", "数字来源表"], default="排版预览", key="report_view")
     with st.container(border=True):
         if view == "数字核验":
             _verification_view(effective, figures, settings)
+        elif view == "数字来源表":
+            _evidence_view(effective, figures, settings)
         elif figures is not None and files:
             _layout_preview(effective, figures, settings, files)
         else:
@@ -299,9 +346,9 @@ def _section_table(report: Report) -> None:
         rows.append(
             {
                 "章节": section.heading,
-                "起草方式": drafter_name(section.drafter),
+                "起草方式": drafter_name("fallback" if section.fallback_reason else section.drafter),
                 "数字核验": check,
-                "回退/错误说明": section.error or section.fallback_reason or "",
+                "回退/错误说明": short_reason(section.error or section.fallback_reason) or "—",
             }
         )
     st.markdown("**各章节起草情况**")
@@ -330,7 +377,7 @@ def _redraft(report: Report, figures, settings, backend: str, model) -> None:
                     retriever=retriever,
                 )
             except Exception as exc:  # keep the report as it was
-                st.error(f"重新生成失败：{exc}")
+                st.error(md(f"重新生成失败：{settings_words(str(exc))}"), icon=":material/error:")
                 return
         state.adopted().pop(chosen, None)  # the user asked for a fresh draft of this section
         state.set_report(replace_section(report, draft), S.get("report_info") or {})
@@ -347,3 +394,54 @@ def _verification_view(report: Report, figures, settings) -> None:
         st.caption(counts_line(findings))
         st.markdown(highlight_html(section.text, findings, ledger), unsafe_allow_html=True)
         render_citations(list(section.citations or []), title="本节参考资料")
+
+
+def _failure_notice(report: Report) -> None:
+    """Sections a model did not write (unreachable, timeout, rejected drafts): a warning box naming
+    them, the reason in plain words, and what to do — never only a grey caption."""
+    failed = [s for s in report.sections if s.fallback_reason or s.error]
+    if not failed:
+        return
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for section in failed:
+        reasons.setdefault(model_failure(section.error or section.fallback_reason), []).append(section.heading)
+    lines = [f"有 {len(failed)} 个章节没有采用模型的稿子，已换上模板文本（其中的数字全部来自计算台账）："]
+    for (what, todo), headings in reasons.items():
+        lines.append(f"- **{what}**：{'、'.join(f'“{h}”' for h in headings)}。{todo}")
+    st.warning(md("\n".join(lines)), icon=":material/warning:")
+
+
+def _evidence_rows(report: Report, figures, settings):
+    from assistant.ledger.calculator import note_texts
+    from assistant.verify.evidence import report_evidence
+
+    return report_evidence(report, build_scored_ledger(figures, settings), note_texts(figures))
+
+
+def _evidence_file(report: Report, figures, settings) -> bytes:
+    """The 数字来源表 as .xlsx, cached with the report and figures it describes."""
+    from assistant.verify.evidence import evidence_xlsx
+
+    key = hashlib.sha1((dumps(report_to_dict(report)) + state.figures_digest(figures) + settings.model_dump_json()).encode()).hexdigest()
+    cached = S.get("_evidence_cache")
+    if cached and cached[0] == key:
+        return cached[1]
+    data = evidence_xlsx(_evidence_rows(report, figures, settings), title=f"数字来源表：{report.title}")
+    S["_evidence_cache"] = (key, data)
+    return data
+
+
+def _evidence_view(report: Report, figures, settings) -> None:
+    """Every figure of the report with its sentence, status and source, as the downloadable table shows it."""
+    if figures is None:
+        st.caption("数据修正后显示数字来源表。")
+        return
+    from assistant.verify.evidence import COLUMNS, evidence_summary
+
+    rows = _evidence_rows(report, figures, settings)
+    bad = [r for r in rows if not r.ok]
+    (st.success if not bad else st.error)(evidence_summary(rows))
+    only_bad = st.toggle("只看未通过的数字", key="evidence_only_bad", disabled=not bad)
+    shown = bad if only_bad else rows
+    table = pd.DataFrame([r.cells() for r in shown], columns=[label for _, label in COLUMNS])
+    st.dataframe(table.replace("", "—"), hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 640))

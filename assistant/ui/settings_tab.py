@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import streamlit as st
 
-from assistant.drafting.outline import available_outlines, load_outline
+from assistant.drafting.outline import available_outlines
 from assistant.ledger.settings import ReportSettings
 from assistant.ui import state
+from assistant.ui.labels import outline_name
+from assistant.ui.markup import md
 
 S = st.session_state
 _KEY_WIDGET = "settings_api_key_input"
@@ -40,14 +42,14 @@ def option_labels(description: str | None) -> dict[str, str]:
 
 
 def _model_section() -> None:
-    st.markdown("#### 大模型接口（OpenAI 兼容）")
+    st.markdown("#### 大模型接口（兼容 OpenAI 协议）")
     st.caption("可接 OpenAI、本地 vLLM / Ollama / LM Studio，或兼容 OpenAI 协议的国内模型服务。模型名称留空时使用离线模板起草。")
     model = S["settings"]["model"]
     left, right = st.columns(2)
     with left:
         key = _key("base_url")
         _seed(key, model.get("base_url") or "")
-        model["base_url"] = st.text_input("接口地址（Base URL）", key=key, placeholder="如 http://127.0.0.1:11434/v1；留空为 OpenAI 官方接口").strip()
+        model["base_url"] = st.text_input("模型地址", key=key, placeholder="如 http://127.0.0.1:11434/v1（留空为 OpenAI 官方接口）").strip()
         key = _key("model")
         _seed(key, model.get("model") or "")
         model["model"] = st.text_input("模型名称", key=key, placeholder="如 qwen2.5:7b").strip()
@@ -58,13 +60,13 @@ def _model_section() -> None:
             "API 密钥",
             key=_KEY_WIDGET,
             type="password",
-            help="只保存在本次会话的内存中，不写入磁盘、日志或导出文件；也可用环境变量 OPENAI_API_KEY 提供。",
+            help="只保存在本次会话的内存中，不写入磁盘、日志或导出文件；也可由管理员在启动本程序时提供。",
         ).strip()
         key = _key("temperature")
         _seed(key, float(model.get("temperature") or 0.2))
         model["temperature"] = st.slider("温度（越低越稳定）", 0.0, 2.0, step=0.1, key=key)
     current = state.model_settings()
-    st.info(f"当前：{current.describe()}" + ("；已提供密钥" if current.configured and current.has_real_key else ""))
+    st.info(md(f"当前：{current.describe()}" + ("；已提供密钥" if current.configured and current.has_real_key else "")), icon=":material/info:")
 
 
 def _report_section() -> None:
@@ -78,10 +80,7 @@ def _report_section() -> None:
         S[key] = defaults.outline if defaults.outline in outlines else outlines[0]
 
     def outline_title(name: str) -> str:
-        try:
-            return f"{name}：{load_outline(name).title.format(year='XXXX', unit_name='（单位）')}"
-        except Exception:  # a broken outline file still shows by name
-            return name
+        return outline_name(name)  # by its Chinese title, not the file name
 
     info = ReportSettings.model_fields["outline"]
     values["outline"] = st.selectbox(info.title or "报告提纲", outlines, key=key, format_func=outline_title)

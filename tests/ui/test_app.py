@@ -216,7 +216,15 @@ def test_verification_view_highlights_figures_with_their_source(new_app):
 
 
 def test_report_needs_valid_figures(new_app):
+    # A blank report: calm guidance, no error; once something is entered, what is wrong.
     at = open_tab(new_app(), "一键生成")
+    assert button(at, "一键生成报告").disabled
+    assert any("请先填写或导入数据" in t for t in texts(at.info))
+    assert not at.error and not any("需要修正" in t for t in texts(at.warning))
+    at = open_section(open_tab(at, "数据录入"), "meta")
+    field(at, "meta.unit_name").input("某某单位")
+    at.run()
+    at = open_tab(at, "一键生成")
     assert button(at, "一键生成报告").disabled
     assert any("需要修正" in t for t in texts(at.warning))
 
@@ -360,7 +368,7 @@ def test_evaluation_tab_runs_one_case(new_app):
     at.run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert len(table) == 1 and "hengshan-fulian-2023" in set(table.iloc[:, 0])
+    assert len(table) == 1 and "衡山县妇女联合会 2023年度" in set(table.iloc[:, 0])  # the case by its Chinese name
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "bar chart missing"
 
 

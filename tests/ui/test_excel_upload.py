@@ -32,7 +32,11 @@ def test_excel_upload_with_a_bad_cell_loads_the_rest_and_lists_the_cell(new_app)
     form = at.session_state["form"]
     assert form["meta"]["unit_name"] == "衡山县妇女联合会"
     warnings = [str(w.value) for w in at.warning]
-    assert any("1 处未能导入" in w and "八十" in w and "“预算与决算”表" in w and "“决算”列" in w for w in warnings), warnings
+    assert any("1 个单元格未能导入" in w for w in warnings), warnings
+    # Each bad cell in the list under the notice: sheet, column, what was typed, what is expected.
+    problems = at.dataframe[0].value
+    cell = problems.iloc[0]
+    assert (cell["工作表"], cell["列"], cell["填写的内容"]) == ("预算与决算", "决算", "八十") and cell["应填写"]
     # The bad field is empty for the user to fill in; its neighbours kept their values.
     seed = load_figures(SAMPLE)
     final = form["final"]["expenditure"]
