@@ -84,6 +84,8 @@ _DIRECTION_RE = re.compile("|".join(_UP + _DOWN + _FLAT))
 _DIRECTION_WORDS = frozenset(_UP + _DOWN + _FLAT)
 # What a change fact's label adds to the thing that changes: 结转结余变动率 → 结转结余.
 _COMPARISON_BASE = re.compile(r"较上年|比上年|同比|与上年相比|上年同期|较去年|较年初预算|比年初预算|较预算|比预算|较全年预算|较上年预算")
+# Comparisons no ledger fact makes (环比, 较上半年 …): always rejected.
+_NO_BASE_CUE = re.compile(r"环比|较上半年|较上季度|比上季度|较前年|比前年|较历史同期")
 _CHANGE_FORMULA = re.compile(r"^（?(.+?) − (.+?)）?(?: ÷ .*)?$")
 _CHANGE_SUFFIX = re.compile(r"(?:决算)?(?:较年初预算|较预算|较上年|同比)?(?:增减率|增减|变动率|变动)$")
 _LAST_YEAR_CUE = re.compile(r"较上年|比上年|同比|上年同期|与上年相比|较去年|比去年|去年同期|上一年度|较上一年")
@@ -593,6 +595,17 @@ class _Gate:
 
     def _comparisons(self) -> None:
         text = self.masked
+        for m in _NO_BASE_CUE.finditer(text):
+            self.add(COMPARISON, m.start(), m.end(), self.text[m.start() : m.end() + 8], f"台账中没有“{m.group()}”所比较的数据，不能写这种比较。")
+        words = {(p.start, p.end) for p in self.provenance if p.word is not None}
+        for m in _COMPARISON_BASE.finditer(text):
+            if _LAST_YEAR_CUE.match(m.group()):
+                continue  # handled below, with the last-year rule
+            clause_end = _boundary_after(text, m.end(), _CLAUSE_END)
+            has_value = any(p.word is None and m.end() <= p.start < clause_end for p in self.provenance)
+            typed = [d for d in _DIRECTION_RE.finditer(text, m.end(), clause_end) if (d.start(), d.end()) not in words]
+            if typed and not has_value:
+                self.add(COMPARISON, m.start(), clause_end, self.text[m.start() : clause_end], "比较的结果（增减方向和数额）必须用占位符写明（【键名|增减】【键名】），不能只写方向。")
         allowed = [f for f in self.ledger if self.scope.fact_prefixes is None or f.key.startswith(self.scope.fact_prefixes)]
         has_last_year = any(_is_last_year_fact(f) for f in allowed)
         for m in _LAST_YEAR_CUE.finditer(text):

@@ -14,7 +14,8 @@ A *figure token* is anything numeric, whatever its value:
   壹贰叁肆伍陆柒捌玖拾佰仟 (with their traditional forms);
 * ``percent_word`` — 百分之…, 百分百, 百分点, 百分比, and a percent sign on its own (%, ％, ‰);
 * ``proportion`` — 半数, 过半, 大半, 减半, 翻番, 倍增, 成倍, 倍 …, and N成 / N倍 / N番 with their numeral;
-* ``rank`` — 第N (when not a list marker), 首位, 榜首, 前列, 名列, 排名, 位居, 首个, 首家, 唯一 …;
+* ``rank`` — 第N (when not a list marker), 首位, 榜首, 前列, 名列, 排名, 位居, 首个, 首家, 唯一 …, and
+  scores and grades (满分, 全优, 评价等级为优);
 * ``placeholder`` — ×, ＊, □, ○ … anywhere, and X/XX, 某, ？, … in a number position (before a unit,
   or after 为/达/共计 …); any Latin letters right before a unit (lOO%, O.5万元: look-alike digits);
 * ``slot_like`` — anything that looks like an unfilled or unknown slot in any bracket style: 【…】
@@ -59,7 +60,7 @@ KIND_NAMES = {
     CHINESE: "汉字数字",
     PERCENT: "百分数说法",
     PROPORTION: "比例或倍数说法",
-    RANK: "名次或排序说法",
+    RANK: "名次、排序或等级说法",
     PLACEHOLDER: "数字位置上的占位符号",
     SLOT_LIKE: "未填充或未知的占位符",
     DATE: "日期",
@@ -78,6 +79,7 @@ CHINESE_NUMERAL_CHARS = _PLAIN_CN + "".join(_CAPITALS)
 _CN_SET = frozenset(CHINESE_NUMERAL_CHARS)
 _DIGIT_CATEGORIES = ("Nd", "No", "Nl")
 
+_SIGNS = "-−－﹣+＋±"
 _SEP = ".,．:/"  # between digits: 155.29, 1,234, 9:00 (a full-width comma ends a clause)
 _ROMAN_ASCII = re.compile(r"(?<![A-Za-z])(?=[IVXLCDM]{2,}(?![A-Za-z]))M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![A-Za-z])")
 
@@ -108,6 +110,10 @@ _PROPORTION_RE = re.compile(
     rf"|(?<=[{CHINESE_NUMERAL_CHARS}])番"
 )
 _RANK_RE = re.compile(r"首位|榜首|前列|名列|排名|排位|排第|位居|位列|前茅|之首|居首|首个|首家|首批|首届|首次|首创|唯一|领跑|夺冠|冠军|亚军|季军|第[一二三四五六七八九十百千0-9]")
+# Scores and grades are figures of the evaluation: 满分, 评价等级为优 (only the ledger's scores may say them).
+_SCORE_RE = re.compile(
+    r"满分|全优|零分|(?:评价等级|等级|等次|评级|档次)(?:为|是|达到|评定为|被评为)?(?:优秀|优|良好|良|中等|合格|不合格|差)(?![化势先质惠待点美异雅])"
+)
 _BOUNDARY = set("。；;！!？?：:\n")
 
 _DATE_Y = re.compile(r"([0-9]{4}|[〇零一二三四五六七八九]{4})[ ]?年")
@@ -321,7 +327,9 @@ def _digit_runs(text: str, out: list[FigureToken]) -> None:
         j = i + 1
         while j < n and (is_digit_char(text[j]) or (text[j] in _SEP and j + 1 < n and is_digit_char(text[j + 1]))):
             j += 1
-        out.append(FigureToken(i, j, text[i:j], DIGITS))
+        # A sign typed before a number is part of it (减少-0.41万元 says the opposite of 减少0.41万元).
+        start = i - 1 if i and text[i - 1] in _SIGNS else i
+        out.append(FigureToken(start, j, text[start:j], DIGITS))
         i = j
     out.extend(FigureToken(m.start(), m.end(), m.group(), DIGITS) for m in _ROMAN_ASCII.finditer(text) if m.group())
 
@@ -449,7 +457,8 @@ def find_figure_tokens(text: str) -> list[FigureToken]:
     _chinese_runs(plain, allowed, out)
     _simple(_PERCENT_RE, PERCENT, plain, allowed, out)
     _simple(_PROPORTION_RE, PROPORTION, plain, allowed, out)
-    _simple(_RANK_RE, RANK, plain, allowed, out)  # 第一， at a sentence start is a list marker (allowed)
+    _simple(_RANK_RE, RANK, plain, allowed, out)
+    _simple(_SCORE_RE, RANK, plain, allowed, out)  # 第一， at a sentence start is a list marker (allowed)
     _dates(plain, out)
     tokens = _merge(out, text)
     return [FigureToken(t.start, t.end, text[t.start : t.end], t.kind, t.year, t.month, t.day, t.norm) for t in tokens]

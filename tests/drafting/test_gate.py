@@ -344,3 +344,23 @@ def test_gate_api_with_plain_note_texts(seed):
     assert result.accepted
     typed = seed.ledger["final.expenditure.total"].text
     assert not gate_model_text(f"决算支出{typed}。", seed.ledger, notes).accepted
+
+
+def test_comparisons_without_a_slot_or_without_data_are_rejected(seed, nongye):
+    for case in (seed, nongye):
+        rejected(case, "final", "决算支出【final.expenditure.total】，较年初预算有所减少。", "comparison")
+        rejected(case, "final", "决算支出【final.expenditure.total】，环比增长。", "comparison")
+    rejected(seed, "goals", "成千上万群众受益，实现零投诉。", "unslotted_figure")
+
+
+@pytest.mark.parametrize("claim", ["本单位部门整体支出绩效自评获得满分。", "各项绩效指标均取得满分，评价等级为优。", "自评等级为优秀。"])
+def test_score_and_grade_claims_are_rejected(seed, claim):
+    rejected(seed, "other", claim, "unslotted_figure")
+    assert seed.gate("other", "进一步优化预算管理，提升资金使用效益。").accepted
+
+
+def test_a_sign_typed_before_a_slot_is_rejected(nongye):
+    fact = next(f for f in nongye.facts("three_public") if f.signed_change and f.value != 0)
+    word = "减少" if fact.value < 0 else "增加"
+    rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}-【{fact.key}】。", "unslotted_figure")
+    rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}+【{fact.key}】。", "unslotted_figure")
