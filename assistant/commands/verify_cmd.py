@@ -1,4 +1,5 @@
-"""CLI: `verify --figures FIGURES.yaml REPORT [--against EXPORTED] [--json] [--all]`.
+"""CLI: `verify --figures FIGURES.yaml REPORT [--against EXPORTED] [--json] [--all]`, or
+`verify --workspace NAME EDITED.docx` (the exported draft and the figures from the workspace).
 
 REPORT may be .docx (paragraphs and tables, in document order), .pdf (text layer), .md or .txt.
 Without --against every figure of the report is traced to the ledger or the notes; the human output
@@ -47,6 +48,11 @@ def _read(path: str, what: str):
 
 
 def run_verify(args) -> int:
+    if args.workspace is not None:
+        return _run_workspace(args)
+    if not args.figures:
+        print("请用 --figures 指定数据文件（或用 --workspace 以工作区中的报告为准）。", file=sys.stderr)
+        return 2
     loaded = _load_ledger(args.figures)
     if isinstance(loaded, int):
         return loaded
@@ -111,6 +117,29 @@ def _write_evidence(path: str, report, document, ledger, notes, name: str) -> in
     return 0
 
 
+def _run_workspace(args) -> int:
+    """The edited .docx against the draft the app exported, rebuilt from the workspace."""
+    from assistant.verify.documents import read_document_bytes
+    from assistant.verify.exported import ExportedDraftError, exported_draft
+
+    try:
+        draft = exported_draft(args.workspace)
+    except ExportedDraftError as exc:
+        print(f"无法取得导出稿：{exc}", file=sys.stderr)
+        return 2
+    ledger, notes = draft.ledger, draft.notes
+    if args.figures:  # figures given explicitly win over the workspace's
+        loaded = _load_ledger(args.figures)
+        if isinstance(loaded, int):
+            return loaded
+        ledger, notes = loaded
+    edited = _read(args.text, "修改稿")
+    if edited is None:
+        return 2
+    exported = read_document_bytes(f"{draft.report_name}（导出稿）.docx", draft.docx)
+    return _run_diff(args, exported, edited, ledger, notes)
+
+
 def _run_diff(args, exported, edited, ledger, notes) -> int:
     from assistant.verify.diff import check_edits
 
@@ -133,10 +162,15 @@ def register(subparsers) -> None:
             "退出码：0 全部有据，1 有问题，2 文件无法读取。"
         ),
     )
-    parser.add_argument("--figures", required=True, metavar="FIGURES.yaml", help="数据文件（YAML 或 Excel）")
+    parser.add_argument("--figures", metavar="FIGURES.yaml", help="数据文件（YAML 或 Excel）；用 --workspace 时可省略")
     parser.add_argument("text", metavar="REPORT", help="待核对的报告（.docx、.pdf、.md 或 .txt）")
     parser.add_argument(
         "--against", metavar="EXPORTED", help="本工具导出的原稿（.docx 或 .md）；只列出并核对修改稿中改动的语句"
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="REPORT_NAME",
+        help="以工作区中该报告在“一键生成”导出的 Word 为原稿，核对修改稿的改动；数据也取自工作区",
     )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出全部核对结果")
     parser.add_argument("--all", action="store_true", help="列出全部数字及其来源，而不只是有问题的")

@@ -185,3 +185,43 @@ def test_markdown_export_as_baseline_for_an_edited_docx():
     wrong = figure.text.replace(figure.text[0], "9" if figure.text[0] != "9" else "8", 1)
     edited = check_edits(exported, read_document_bytes("修改稿.docx", _edit(data, [(figure.text, wrong)])), ledger, notes)
     assert edited.problems and {p.text for p in edited.problems} == {wrong}
+
+
+def test_cli_against_the_draft_kept_in_the_workspace(tmp_path, monkeypatch, capsys):
+    """`verify --workspace NAME EDITED.docx`: the baseline is the .docx the app exports, rebuilt from
+    the workspace's drafts.json, figures.yaml and settings.json."""
+    from assistant.workspace import DRAFTS, FIGURES, SETTINGS, Workspace, dumps, report_to_dict
+
+    monkeypatch.setenv("ASSISTANT_WORKSPACE", str(tmp_path / "ws"))
+    from assistant.drafting import draft_report
+    from assistant.ledger.settings import ReportSettings
+
+    case = load_case("hengshan-fulian-2023")
+    report = draft_report(case.figures, settings=ReportSettings(outline=case.outline), outline=case.outline, backend="offline")
+    folder = Workspace().folder("衡山妇联")
+    folder.save(
+        {
+            FIGURES: (case.path / "figures.yaml").read_text(encoding="utf-8"),
+            DRAFTS: dumps({"report": report_to_dict(report), "adopted": {}}),
+            SETTINGS: dumps({"report": {"outline": case.outline}}),
+        }
+    )
+    from assistant.verify.exported import exported_draft
+
+    draft = exported_draft("衡山妇联")
+    document = read_document_bytes("x.docx", draft.docx)
+    _, figure = _a_sentence_with_a_figure(document, draft.ledger, draft.notes)
+    wrong = figure.text.replace(figure.text[0], "9" if figure.text[0] != "9" else "8", 1)
+    same = tmp_path / "same.docx"
+    same.write_bytes(draft.docx)
+    assert main(["verify", "--workspace", "衡山妇联", str(same)]) == 0
+    edited = tmp_path / "edited.docx"
+    edited.write_bytes(_edit(draft.docx, [(figure.text, wrong)]))
+    assert main(["verify", "--workspace", "衡山妇联", str(edited)]) == 1
+    assert wrong in capsys.readouterr().out
+    assert main(["verify", "--workspace", "没有这个报告", str(edited)]) == 2
+    assert "工作区中没有报告" in capsys.readouterr().err
+    empty = Workspace().folder("空报告")
+    empty.save({FIGURES: (case.path / "figures.yaml").read_text(encoding="utf-8")})
+    assert main(["verify", "--workspace", "空报告", str(edited)]) == 2
+    assert "还没有生成过报告" in capsys.readouterr().err
