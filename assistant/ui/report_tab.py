@@ -206,6 +206,7 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
             files = {}
         stem = report_file_stem(figures.meta.unit_name, figures.meta.year)
         markdown = files.get(f"{stem}.md", b"").decode("utf-8") or report_to_markdown(effective, build_scored_ledger(figures, settings))
+        st.caption(f"下载文件名：{stem}（.docx、.md、-附件.md、.xlsx）")
         columns = st.columns([1, 1, 1, 1])
         if f"{stem}.docx" in files:
             columns[0].download_button("下载 Word（.docx）", files[f"{stem}.docx"], file_name=f"{stem}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
@@ -318,7 +319,7 @@ def _layout_preview(report: Report, figures, settings, files: dict[str, bytes]) 
     else:
         ledger = build_scored_ledger(figures, settings)
         with st.spinner("正在排版预览…"):
-            shown = build_preview(docx, report, ledger, report_attachments(report, ledger, figures), scale=1.2)
+            shown = build_preview(docx, report, ledger, report_attachments(report, ledger, figures), scale=1.0)
         S["_preview_cache"] = (key, shown)
     st.caption(shown.note)
     if shown.images:
