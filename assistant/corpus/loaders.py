@@ -3,8 +3,8 @@
 Every failure is a `LoadError` whose message is Chinese and says what to do, so a batch ingest can
 report it per file and go on. Limits are checked before anything is parsed: the size limit (env
 ASSISTANT_MAX_FILE_MB, default 20 MB) is read from the file's size, never by reading the file; a
-.docx/.xlsx must pass `limits.check_zip_limits` (uncompressed size, entry count, compression ratio)
-before it is unpacked; and every parser of a binary format (and of a text file over 1 MB) runs in
+.docx/.xlsx must pass `assistant.archive_limits.check_zip_limits` (uncompressed size, entry count,
+compression ratio) before it is unpacked; and every parser of a binary format (and of a text file over 1 MB) runs in
 a child process with a time and memory budget (`sandbox.run_with_budget`), so that one hostile
 file costs at most its budget. pypdf applies its own caps on decompressed stream sizes too.
 """
@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from assistant.corpus.limits import ArchiveLimitError, check_zip_limits
+from assistant.archive_limits import ArchiveLimitError, check_zip_limits
 from assistant.corpus.metadata import DocumentMeta, guess_metadata
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".xlsx")

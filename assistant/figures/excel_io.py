@@ -1124,7 +1124,7 @@ def _uncached_formulas(raw: bytes, values) -> dict[str, dict[str, str]]:
 
 
 def _open_workbook(source: str | Path | bytes | BinaryIO) -> _Workbooks:
-    from assistant.archive_limits import ArchiveError, check_zip
+    from assistant.archive_limits import XLSX_LIMITS, ArchiveLimitError, check_zip_limits
 
     raw, name = _read_source(source)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
@@ -1132,8 +1132,8 @@ def _open_workbook(source: str | Path | bytes | BinaryIO) -> _Workbooks:
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise FiguresError([f"{name} 不是 Excel 工作簿（.xlsx）：请选择由本助手生成并填写好的 Excel 文件。"])
     try:
-        check_zip(raw, name)
-    except ArchiveError as exc:
+        check_zip_limits(raw, XLSX_LIMITS, kind=name)
+    except ArchiveLimitError as exc:
         raise FiguresError([exc.message]) from None
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as package:

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.corpus import sandbox
 from assistant.corpus.index import Upload
-from assistant.corpus.limits import ArchiveLimitError, ZipLimits, check_zip_limits
+from assistant.archive_limits import ArchiveLimitError, ZipLimits, check_zip_limits
 from assistant.corpus.loaders import LoadError, load_bytes
 from tests.corpus import hostile
 from tests.corpus.conftest import REPORT_TEXT, make_docx, make_xlsx
