@@ -3,6 +3,11 @@
     python -m assistant index [PATH ...] [--rebuild] [--kind K --year Y --unit U] [--list] [--delete DOC]
     python -m assistant index --repair
     python -m assistant search "QUERY" [-k 5] [--kind report] [--year Y] [--unit U] [--mode hybrid] [--json]
+
+Exit codes of `index` (README): 0 every file indexed or unchanged; 1 `--delete` of a document not in
+the index; 2 nothing could be read (every file refused, or the index cannot be opened or is busy);
+3 a partial result (some files refused, the others indexed; `--repair` that could not bring back
+every document).
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ def run_repair() -> int:
         return 2
     for line in report.lines():
         print(line)
-    return 0 if report.ok else 1
+    # The store is usable again either way; documents it could not bring back make it partial.
+    return 0 if report.ok else 3
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -117,7 +123,16 @@ def _run_index(args: argparse.Namespace, sample_corpus_dir) -> int:
     print(report.summary())
     if args.list:
         _print_documents(index)
-    return 0 if report.ok else 1
+    return ingest_exit_code(report)
+
+
+def ingest_exit_code(report) -> int:
+    """0 every file read (skipped links and hidden files are not failures); 3 some files refused
+    but others indexed (a partial result); 2 files refused and none readable."""
+    if report.ok:
+        return 0
+    readable = sum(report.count(status) for status in ("added", "updated", "unchanged"))
+    return 3 if readable else 2
 
 
 def run_search(args: argparse.Namespace) -> int:

@@ -48,7 +48,8 @@ def test_list_delete_rebuild_and_errors(data_dir: Path, tmp_path: Path, capsys):
     doc.write_text("# 会议纪要\n\n讨论预算执行率。\n", encoding="utf-8")
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"not a pdf")
-    assert cli.main(["index", str(doc), str(bad), "--kind", "other", "--year", "2024"]) == 1
+    # Some files refused, the others indexed: a partial result (exit 3).
+    assert cli.main(["index", str(doc), str(bad), "--kind", "other", "--year", "2024"]) == 3
     out = capsys.readouterr().out
     assert "✗" in out and "PDF" in out and "✓" in out
 
@@ -77,3 +78,44 @@ def test_ensure_sample_index_fills_an_empty_index_once(data_dir: Path):
     assert len(sources) == len([p for p in (REPO_ROOT / "corpus").rglob("*") if p.is_file()])
     count = index.count()
     assert ensure_sample_index() is index and index.count() == count
+
+
+def test_index_exit_codes_follow_the_documented_scheme(data_dir: Path, tmp_path: Path, capsys):
+    """0 all read (a skipped link is not a failure), 3 partial, 2 nothing readable."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "note.md").write_text("# 会议纪要\n\n讨论预算执行率。\n", encoding="utf-8")
+    (folder / "link.md").symlink_to(folder / "note.md")
+    assert cli.main(["index", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "–" in out and "跳过 1 个" in out and "失败 0 个" in out
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "bad.pdf").write_bytes(b"not a pdf")
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert cli.main(["index", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert "失败 3 个" in out and "新入库 0 个" in out
+    assert cli.main(["index", str(tmp_path / "missing.md")]) == 2
+    capsys.readouterr()
+
+    # Already indexed and unchanged counts as read: a refused file beside it is partial.
+    assert cli.main(["index", str(folder), str(bad / "bad.pdf")]) == 3
+    out = capsys.readouterr().out
+    assert "未变化 1 个" in out and "失败 1 个" in out
+
+
+def test_a_repair_that_cannot_bring_back_every_document_is_partial(data_dir: Path, tmp_path: Path, capsys):
+    keep = tmp_path / "keep.md"
+    keep.write_text("# 工作总结\n\n本年度完成培训12期。\n", encoding="utf-8")
+    gone = tmp_path / "gone.md"
+    gone.write_text("# 会议纪要\n\n讨论预算执行率。\n", encoding="utf-8")
+    assert cli.main(["index", str(keep), str(gone)]) == 0
+    assert cli.main(["index", "--repair"]) == 0
+    gone.unlink()
+    capsys.readouterr()
+    assert cli.main(["index", "--repair"]) == 3
+    out = capsys.readouterr().out
+    assert "gone.md" in out and "无法恢复" in out
