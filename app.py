@@ -28,8 +28,9 @@ TABS = {
 }
 
 state.init()
+save_slot = None
 try:
-    sidebar.render()
+    save_slot = sidebar.render()
     # Tracked tabs: only the open one is built, and the choice survives reruns.
     for module, tab in zip(TABS.values(), st.tabs(list(TABS), key="main_tab", on_change="rerun")):
         if tab.open:
@@ -37,3 +38,5 @@ try:
                 importlib.import_module(module).render()
 finally:
     state.autosave()  # also on st.rerun() and on an error in a tab: nothing typed is lost
+    if save_slot is not None:
+        sidebar.save_status(save_slot)  # the time of the save that just happened

@@ -44,7 +44,7 @@ def drafter_name(drafter: str) -> str:
     if drafter == "template":
         return "模板（离线）"
     if drafter == "fallback":
-        return "模板（模型稿未通过，已改用）"
+        return "模板（模型未成功，已改用）"
     if drafter.startswith("llm:"):
         return f"大模型 {drafter[4:]}"
     if drafter == ADOPTED_DRAFTER:
@@ -207,7 +207,7 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
         stem = report_file_stem(figures.meta.unit_name, figures.meta.year)
         markdown = files.get(f"{stem}.md", b"").decode("utf-8") or report_to_markdown(effective, build_scored_ledger(figures, settings))
         st.caption(f"下载文件名：{stem}（.docx、.md、-附件.md、.xlsx）")
-        columns = st.columns([1, 1, 1, 1])
+        columns = st.columns([1, 1, 1, 1, 1.2])
         if f"{stem}.docx" in files:
             columns[0].download_button("下载 Word（.docx）", files[f"{stem}.docx"], file_name=f"{stem}.docx", mime=DOCX_MIME, type="primary", key="download_docx")
         columns[1].download_button("下载 Markdown（.md）", markdown, file_name=f"{stem}.md", mime="text/markdown", key="download_md")
@@ -217,7 +217,7 @@ def _show_report(report: Report, figures, settings, backend: str, model) -> None
         if f"{stem}.xlsx" in files:
             columns[3].download_button("下载附件（.xlsx）", files[f"{stem}.xlsx"], file_name=f"{stem}.xlsx", mime=XLSX_MIME, key="download_xlsx")
         evidence = _evidence_file(effective, figures, settings)
-        st.download_button(
+        columns[4].download_button(
             "下载数字来源表（.xlsx）",
             evidence,
             file_name=f"{stem}-数字来源表.xlsx",

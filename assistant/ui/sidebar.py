@@ -18,7 +18,8 @@ def _switch() -> None:
         state.open_report(name)
 
 
-def render() -> None:
+def render():
+    """The sidebar; returns the slot for the save status, filled by `save_status` after the save."""
     with st.sidebar:
         st.markdown("### 绩效自评报告起草助手")
         names = state.reports()
@@ -30,9 +31,18 @@ def render() -> None:
                 state.autosave()
                 state.open_report(state.unused_name(name))
                 st.rerun()
-        when, error = S.get("save_status", ("", ""))
+        slot = st.empty()
+        save_status(slot)  # the last save until this run's save is done
+        st.caption(f"工作区：{workspace_root()}")
+    return slot
+
+
+def save_status(slot) -> None:
+    """“已自动保存（time）” of the save that just happened (the app calls this after autosave), so
+    the time shown is that of the real save, not of the run before."""
+    when, error = S.get("save_status", ("", ""))
+    with slot.container():
         if error:
-            st.error(error)
+            st.error(error, icon=":material/error:")
         elif when:
             st.caption(f"已自动保存（{when}）")
-        st.caption(f"工作区：{workspace_root()}")

@@ -29,13 +29,13 @@ COLUMNS = (
     ("value", "数字"),
     ("status", "核对结果"),
     ("source", "来源类别"),
-    ("key", "台账键"),
     ("label", "台账项目"),
     ("fact_text", "台账数值"),
     ("formula", "公式"),
     ("inputs", "来源字段"),
     ("note", "引用的文字"),
     ("message", "说明"),
+    ("key", "台账键"),
     ("drafter", "起草方式"),
 )
 
@@ -126,7 +126,7 @@ def _provenance(source: Any, ledger: Optional[Ledger], notes: Sequence[str]) -> 
 def _drafter_name(section: Any) -> str:
     drafter = _get(section, "drafter", "") or ""
     if _get(section, "fallback_reason", ""):
-        return "模板（模型稿未通过，已改用）"
+        return "模板（模型未成功，已改用）"
     if drafter == "template":
         return "模板（离线）"
     if drafter.startswith("llm:"):
@@ -136,8 +136,14 @@ def _drafter_name(section: Any) -> str:
     return drafter
 
 
+def paragraph_place(text: str, start: Any) -> str:
+    """第N段 of a section's text (paragraphs are its lines)."""
+    return f"第{text.count(chr(10), 0, start) + 1}段" if isinstance(start, int) else ""
+
+
 def _finding_row(finding: dict, text: str, section: str, place: str, drafter: str, ledger, notes) -> EvidenceRow:
     start, end = finding.get("start"), finding.get("end")
+    place = place or paragraph_place(text, start)
     sentence = sentence_around(text, start, end) if isinstance(start, int) and isinstance(end, int) else ""
     status = finding.get("status") or ""
     columns = _provenance(finding.get("provenance"), ledger, notes)
@@ -180,7 +186,7 @@ def _gate_rows(section: Any, records: Sequence[Any], ledger, notes) -> list[Evid
         rows.append(
             EvidenceRow(
                 section=_get(section, "heading", ""),
-                place=_get(section, "heading", ""),
+                place=paragraph_place(text, start),
                 sentence=sentence_around(text, start, end) if isinstance(start, int) else "",
                 value=str(_get(record, "text", "")),
                 status=STATUS_NAMES["supported"],
@@ -205,7 +211,7 @@ def section_evidence(section: Any, ledger: Optional[Ledger], notes: Sequence[str
         return _gate_rows(section, gate_records, ledger, notes)
     drafter = _drafter_name(section)
     ordered = sorted(findings, key=lambda f: f.get("start") if isinstance(f.get("start"), int) else 0)
-    return [_finding_row(f, text, heading, heading, drafter, ledger, notes) for f in ordered]
+    return [_finding_row(f, text, heading, "", drafter, ledger, notes) for f in ordered]
 
 
 def report_evidence(report: Any, ledger: Optional[Ledger], notes: Sequence[str] = ()) -> list[EvidenceRow]:

@@ -27,11 +27,13 @@ ALLOWED = {
     w.lower()
     for w in (
         "YAML YML XLSX Excel Word WPS Markdown md docx pdf PDF txt csv json html htm zip"
-        " MB KB GB API URL HTTP OpenAI Ollama LM Studio vLLM qwen"
+        " MB KB GB API URL HTTP OpenAI Ollama LM Studio vLLM qwen LibreOffice"
+        # names of published text-similarity measures on the 评估 tab
+        " ROUGE-L chrF"
     ).split()
 }
 # Paths and URLs are what the user typed or where their files are: not UI text.
-_PATH_OR_URL = re.compile(r"(?:https?|ftp)://\S+|(?:/[\w.\-一-鿿（）]+)+/?|[\w\-]+\.(?:ya?ml|xlsx|docx|md|pdf|txt)\b")
+_PATH_OR_URL = re.compile(r"(?:https?|ftp)://\S+|(?:/[\w.\-一-鿿（）]+)+/?|[\w\-./]+\.(?:ya?ml|xlsx|docx|md|pdf|txt|html?|csv|json)\b")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z_\-]*")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
 
@@ -139,9 +141,43 @@ def test_every_tab_is_chinese_calm_and_shot(app_server, browser):  # noqa: F811
             wait_for(browser, _text("全部有据可查"))
             check_screen(browser, f"{number:02d}-{name}-数字来源表", problems)
             continue
+        if name in ACTIONS:
+            ACTIONS[name](browser)
         check_screen(browser, f"{number:02d}-{name}", problems)
     print(f"\nscreenshots: {SHOTS}")
     assert not problems, "\n".join(problems)
+
+
+def _type(driver, css: str, text: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element = WebDriverWait(driver, 90).until(ec.element_to_be_clickable(("css selector", css)))
+    element.click()
+    element.send_keys(text + Keys.ENTER)
+
+
+def _chat(driver) -> None:
+    # Without a model: the answer is the template text, said in a warning box (not a grey caption).
+    _type(driver, '[data-testid="stChatInputTextArea"]', "写得简洁一些")
+    wait_for(driver, _text("本条回答是模板文本"), timeout=120)
+
+
+def _corpus(driver) -> None:
+    wait_for(driver, _text("已入库文档"), timeout=180)
+    _type(driver, 'input[aria-label="检索内容"]', "三公经费")
+    wait_for(driver, _text("相关度"), timeout=120)
+
+
+def _evaluation(driver) -> None:
+    _click(driver, button("运行评估"))
+    wait_for(driver, _text("核验闸门"), timeout=300)
+    body = driver.find_element("tag name", "body").text
+    assert "正在评估" not in body  # no stale progress line beside the results
+
+
+ACTIONS = {"对话起草": _chat, "资料库": _corpus, "评估": _evaluation}
 
 
 def By_XPATH() -> str:  # noqa: N802 (selenium's constant, imported lazily like the other helpers)

@@ -89,7 +89,7 @@ def test_unreachable_model_is_reported_in_a_warning_box_with_what_to_do(new_app,
     assert "连接不上模型服务" in warning and "设置" in warning
     assert not ENV_NAME.search(_all_text(at))
     table = at.dataframe[0].value
-    assert set(table["起草方式"]) == {"模板（模型稿未通过，已改用）"}
+    assert set(table["起草方式"]) == {"模板（模型未成功，已改用）"}
     assert all(reason != "—" for reason in table["回退/错误说明"])
 
 
@@ -98,7 +98,7 @@ def test_rejected_model_drafts_are_marked_as_fallback(new_app, fake_openai):
     fake_openai.script(default=lambda request: "本年度支出共计12345.67万元，执行良好。")
     at = _generate_with_model(_configure_model(load_sample(new_app()), fake_openai.base_url))
     table = at.dataframe[0].value
-    fallback = table[table["起草方式"] == "模板（模型稿未通过，已改用）"]
+    fallback = table[table["起草方式"] == "模板（模型未成功，已改用）"]
     assert len(fallback) >= 1
     warning = next(t for t in texts(at.warning) if "没有采用模型的稿子" in t)
     assert "未能通过核验" in warning
@@ -172,3 +172,31 @@ def test_no_emoji_icons_in_any_tab(new_app, tab):
     icons = [getattr(e.proto, "icon", "") for kind in ("error", "warning", "info", "success") for e in getattr(at, kind)]
     assert not [i for i in icons if emoji.search(i or "")]
     assert not emoji.search(_all_text(at))
+
+
+def test_autosaved_time_is_that_of_the_save_just_made(new_app):
+    import time
+
+    at = load_sample(new_app())
+    first = at.session_state["save_status"][0]
+    time.sleep(1.1)
+    at = open_section(at, "meta")
+    field(at, "meta.unit_name").input("某某单位")
+    at.run()
+    now = at.session_state["save_status"][0]
+    assert now != first
+    shown = [t for t in texts(at.sidebar.caption) if t.startswith("已自动保存")]
+    assert shown == [f"已自动保存（{now}）"], shown
+
+
+def test_evaluation_progress_line_is_gone_after_the_results(new_app):
+    pytest.importorskip("assistant.evaluation.harness")
+    at = open_tab(new_app(), "评估")
+    at.multiselect(key="eval_cases").set_value(["hengshan-fulian-2023"])
+    at.run()
+    button(at, "运行评估").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not any("正在评估" in t for t in texts(at.caption))
+    table = at.dataframe[0].value
+    assert "hengshan" not in " ".join(map(str, table.iloc[0].tolist())) and "offline" not in " ".join(map(str, table.iloc[0].tolist()))
