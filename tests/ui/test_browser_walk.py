@@ -162,6 +162,7 @@ def _chat(driver) -> None:
     # Without a model: the answer is the template text, said in a warning box (not a grey caption).
     _type(driver, '[data-testid="stChatInputTextArea"]', "写得简洁一些")
     wait_for(driver, _text("本条回答是模板文本"), timeout=120)
+    wait_for(driver, _text("起草：模板"))  # the caption under the answer: the text above it is painted
 
 
 def _corpus(driver) -> None:
