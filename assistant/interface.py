@@ -53,6 +53,9 @@ class SectionDraft:
     citations: list[Any] = field(default_factory=list)  # Passage objects used as examples
     tokens: dict[str, int] = field(default_factory=dict)
     error: str = ""
+    # Truth gate: what each slot wrote into model text (start, end, key, source, word, text) — the
+    # provenance by construction that the 数字来源表 shows for model-drafted sections.
+    provenance: list[Any] = field(default_factory=list)
 
 
 @dataclass

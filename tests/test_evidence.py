@@ -108,3 +108,31 @@ def test_cli_unwritable_evidence_path_exits_2(tmp_path):
     target = tmp_path / "missing-dir" / "e.xlsx"
     code = main(["draft", str(figures), "-o", str(tmp_path / "r.docx"), "--evidence", str(target)])
     assert code == 2 and not Path(target).exists()
+
+
+def test_model_text_rows_carry_the_gate_slot_provenance():
+    """A model-drafted section: the slot that wrote each figure is its source (truth gate records)."""
+    import asyncio
+
+    from assistant.drafting.pipeline import DraftJob, adraft_report
+    from assistant.interface import SectionDraft
+
+    figures = load_figures(CASES[0] / "figures.yaml")
+    ledger = build_scored_ledger(figures)
+    key = "budget.income.total"
+
+    class SlotModel:
+        name = "llm:slot-model"
+
+        async def draft(self, section, context):
+            text = f"年初预算安排收入【{key}】。" if section.id == "budget" else ""
+            return SectionDraft(section.id, section.heading, section.level, text, self.name)
+
+    report = asyncio.run(adraft_report(DraftJob(figures, drafter=SlotModel())))
+    budget = report.section("budget")
+    assert budget.drafter == "llm:slot-model" and budget.provenance and budget.provenance[0]["key"] == key
+    rows = [r for r in report_evidence(report, ledger, note_texts(figures)) if r.section == budget.heading]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.ok and row.key == key and row.value == ledger[key].text and f"【{key}】" in row.message
+    assert row.formula == ledger[key].formula and "经数字闸门" in row.drafter

@@ -94,7 +94,7 @@ def check_model_draft(draft: SectionDraft, context: SectionContext, section: Out
                     )
                 )
     feedback = "\n".join(lines)
-    checked = dataclasses.replace(draft, text=result.text, findings=findings, verified=not feedback)
+    checked = dataclasses.replace(draft, text=result.text, findings=findings, verified=not feedback, provenance=[p.to_dict() for p in result.provenance])
     return checked, feedback
 
 

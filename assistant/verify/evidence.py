@@ -206,12 +206,51 @@ def section_evidence(section: Any, ledger: Optional[Ledger], notes: Sequence[str
         return []
     findings = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in (_get(section, "findings") or [])]
     verifier = [f for f in findings if not f.get("gate")]
-    gate_records = _get(section, "provenance") or []
+    gate_records = [r for r in (_get(section, "provenance") or []) if not _get(r, "word")]
     if gate_records and not verifier:
         return _gate_rows(section, gate_records, ledger, notes)
     drafter = _drafter_name(section)
     ordered = sorted(findings, key=lambda f: f.get("start") if isinstance(f.get("start"), int) else 0)
-    return [_finding_row(f, text, heading, "", drafter, ledger, notes) for f in ordered]
+    rows = [_finding_row(f, text, heading, "", drafter, ledger, notes) for f in ordered]
+    if not gate_records:
+        return rows
+    # Model text: the slot that wrote each figure is its provenance (by construction); the verifier's
+    # finding on the same span gives the status. A slot's figure the verifier did not list is added.
+    used: set[int] = set()
+    merged = []
+    for finding, row in zip(ordered, rows):
+        index = _overlapping(gate_records, finding.get("start"), finding.get("end"))
+        if index is None:
+            merged.append(row)
+            continue
+        used.add(index)
+        merged.append(_with_slot(row, gate_records[index], ledger, notes))
+    extra = [r for i, r in enumerate(gate_records) if i not in used]
+    if extra:
+        merged += _gate_rows(section, extra, ledger, notes)
+        merged.sort(key=lambda r: text.find(r.sentence) if r.sentence else 0)
+    return merged
+
+
+def _overlapping(records: Sequence[Any], start: Any, end: Any) -> Optional[int]:
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    for index, record in enumerate(records):
+        low, high = _get(record, "start"), _get(record, "end")
+        if isinstance(low, int) and isinstance(high, int) and low < end and start < high:
+            return index
+    return None
+
+
+def _with_slot(row: EvidenceRow, record: Any, ledger, notes) -> EvidenceRow:
+    """The row with the provenance of the slot that wrote its figure."""
+    from dataclasses import replace
+
+    key = _get(record, "key", "")
+    if _get(record, "source") in ("note", "notes"):
+        return replace(row, message=f"{row.message}（由材料占位符【{key}】填入）".lstrip())
+    columns = _provenance({"source": "ledger", "fact": key}, ledger, notes)
+    return replace(row, **columns, message=f"由台账占位符【{key}】填入；{row.message}" if row.message else f"由台账占位符【{key}】填入")
 
 
 def report_evidence(report: Any, ledger: Optional[Ledger], notes: Sequence[str] = ()) -> list[EvidenceRow]:
