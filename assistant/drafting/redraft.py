@@ -80,6 +80,7 @@ def apply_adopted(report: Report, adopted: dict[str, dict]) -> tuple[Report, lis
                 verified=bool(choice.get("verified")),
                 findings=list(choice.get("findings") or []),
                 citations=list(choice.get("citations") or []),
+                provenance=list(choice.get("provenance") or []),  # the drafted text's slot records do not describe this text
                 fallback_reason="",
                 error="",
             )
