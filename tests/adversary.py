@@ -483,13 +483,16 @@ class _Builder:
             self.add("other_full_label", f"{a.label}为【{b.key}】。", f"{a.label}为{b.text}")
         changes = [f for f in self.ledger if f.signed_change and "vs_budget" in f.key]
         own_changes = [f for f in self.own if f.signed_change] or changes[:1]
-        for fact in own_changes[:2]:
+        # A change against the budget told as one against last year (a year-on-year fact is not a lie here).
+        not_yoy = [f for f in own_changes if not {"同比", "较上年"} & set(f.aliases) and "yoy" not in f.key] or changes[:1]
+        for fact in not_yoy[:2]:
             verb = "增长" if fact.unit == "%" else "增减"
             self.add(
                 "missing_comparison_base",
-                f"{re.sub(r'较年初预算.*$|同比.*$', '', fact.label)}较上年【{fact.key}|{verb}】【{fact.key}】。",
+                f"{re.sub(r'较年初预算.*$|决算较预算.*$|同比.*$', '', fact.label)}较上年【{fact.key}|{verb}】【{fact.key}】。",
                 f"较上年{self.filled(f'【{fact.key}|{verb}】【{fact.key}】')}",
             )
+        for fact in own_changes[:2]:
             wrong = "减少" if fact.value > 0 else "增加"
             rate_wrong = "下降" if fact.value > 0 else "增长"
             base = re.sub(r"增减率?$", "", fact.label)
@@ -645,16 +648,20 @@ def all_lies(case: Case, per_section: int | None = None, stagger: int = 0) -> di
         return lies
     sampled = {}
     for n, (sid, section_lies) in enumerate(lies.items()):
-        ordered = _round_robin(section_lies)
+        ordered = _round_robin(section_lies, n)
         shift = (n * stagger) % len(ordered) if ordered else 0
         sampled[sid] = (ordered[shift:] + ordered[:shift])[:per_section]
     return sampled
 
 
-def _round_robin(lies: list[Lie]) -> list[Lie]:
+def _round_robin(lies: list[Lie], rotate: int = 0) -> list[Lie]:
+    """Lies ordered one per class in turn; each class's own variants start `rotate` further on, so
+    different sections try different variants of the same class (负 in one, − in another)."""
     by_class: dict[str, deque[Lie]] = defaultdict(deque)
     for lie in lies:
         by_class[lie.cls].append(lie)
+    for variants in by_class.values():
+        variants.rotate(-(rotate % len(variants)))
     ordered: list[Lie] = []
     while any(by_class.values()):
         for cls in list(by_class):
