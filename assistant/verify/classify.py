@@ -27,7 +27,9 @@ Every rule is explicit and tested against the seed report (tests/verify/test_cla
     digits, an integer written with a leading zero (00056), YYYYMMDD written together (20240326);
   - document numbers whose 〔〕 were lost in copying: an organ's abbreviation, then the year and the
     serial run together, then 号 (藏党发20207号, 财预2011285号, 林财预202411号);
-  - counts of the parts of the text (两个部分, 三个方面, 从以下四个层面).
+  - counts of the parts of the text (两个部分, 三个方面, 从以下四个层面);
+  - web and e-mail addresses, page numbers on a line of their own (— 1 —, 第3页共10页), service
+    numbers before 热线 (12345政务服务热线), note references ([1], 【2】).
 
 Everything else with a number is a figure: "为期2天", "3期", "16支战队", "100周年", "4岁", "1602名"
 all state quantities the user must have given (in the ledger or in their notes).
@@ -105,9 +107,10 @@ def _shape_res() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
         rf"(?P<word>{alt('caption_words')})[ ]?(?P<num>[0-9]+(?:[-－.][0-9]+)*)"
         rf"(?:[ ]?(?:[-－~～至到、和及与]|—+)[ ]?(?:{alt('caption_words')})?[ ]?[0-9]+(?:[-－.][0-9]+)*)*"
     )
+    firsts = "".join(sorted({re.escape(w[0]) for w in words("contact_words") + words("code_words")}))
     contact = re.compile(
-        rf"(?P<contact>{alt('contact_words')})(?:号码|号)?[ ]?[:：]?[ ]?(?=[(（0-9+])"
-        rf"|(?P<code>{alt('code_words')})[ ]?[:：]?[ ]?(?=[0-9A-Za-z])"
+        rf"(?=[{firsts}])(?:(?P<contact>{alt('contact_words')})(?:号码|号)?[ ]?[:：]?[ ]?(?=[(（0-9+])"
+        rf"|(?P<code>{alt('code_words')})[ ]?[:：]?[ ]?(?=[0-9A-Za-z]))"
     )
     nouns = alt("part_nouns")
     part = re.compile(rf"(?P<num>[一二两三四五六七八九十]|[1-9])[ ]?[个大]?(?:{nouns})")
@@ -161,9 +164,32 @@ def _unit_follows(text: str, end: int) -> bool:
     return text.startswith(("万", "亿", "千"), pos)
 
 
+# Web addresses and e-mail addresses (详见http://www.hh.gov.cn/info/11481/1179592.htm); page numbers
+# on a line of their own as a PDF's text layer keeps them (— 1 —, - 12 -, 第 3 页 共 10 页, 3/10);
+# short service numbers before 热线 (12345政务服务热线, 12348公共法律服务热线); note references [1] 【2】.
+_ADDRESS_RE = re.compile(
+    # the lookahead lets the engine skip Chinese text cheaply: every alternative starts with one of these
+    r"(?=[0-9A-Za-z._%+\-—–－第\[［【 \t])(?:(?P<url>(?:https?://|www\.)[0-9A-Za-z\-._~:/?#@!$&'*+=%]+)"
+    r"|(?P<email>[0-9A-Za-z._%+\-]+@[0-9A-Za-z.\-]+\.[A-Za-z]{2,})"
+    r"|(?P<page>(?m:^[ \t]*(?:[-—–－]+[ \t]*[0-9]{1,4}[ \t]*[-—–－]+|第[ \t]*[0-9]{1,4}[ \t]*页(?:[ \t]*[，,/]?[ \t]*共[ \t]*[0-9]{1,4}[ \t]*页)?|[0-9]{1,4}[ \t]*/[ \t]*[0-9]{1,4})[ \t]*$))"
+    r"|(?P<hotline>(?<![0-9.])[0-9]{3,6}(?=(?:政务服务|便民服务|公共法律服务|服务|投诉|举报)?(?:热线|专线)))"
+    r"|(?P<noteref>(?<![0-9A-Za-z])[\[［【][0-9]{1,2}[\]］】](?![0-9])))"
+)
+_ADDRESS_REASONS = {
+    "url": (IDENTIFIER, "网址"),
+    "email": (IDENTIFIER, "电子邮箱"),
+    "page": (IDENTIFIER, "页码"),
+    "hotline": (CONTACT, "服务热线号码"),
+    "noteref": (IDENTIFIER, "注释编号"),
+}
+
+
 def _shape_spans(text: str) -> list[Span]:
     caption_re, contact_re, part_re, not_after = _shape_res()
     spans: list[Span] = []
+    for m in _ADDRESS_RE.finditer(text):
+        cls, reason = _ADDRESS_REASONS[m.lastgroup]
+        spans.append(Span(m.start(), m.end(), cls, reason))
     for m in _SHAPES_RE.finditer(text):
         kind = m.lastgroup if m.lastgroup != "year" else "docno"
         start, end = m.span()
@@ -186,7 +212,8 @@ def _shape_spans(text: str) -> list[Span]:
     for m in contact_re.finditer(text):
         if m.group("contact"):
             number = _CONTACT_NUMBER_RE.match(text, m.end())
-            if number:
+            # "接听热线电话1200余次" counts calls: a unit after the number makes it a figure
+            if number and not _unit_follows(text, number.end()):
                 spans.append(Span(number.start(), number.end(), CONTACT, "电话、传真或邮编"))
         else:
             number = _CODE_AFTER_WORD_RE.match(text, m.end())

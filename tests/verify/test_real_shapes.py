@@ -64,6 +64,15 @@ def classes(text: str) -> dict[str, str]:
         ("| 1.项目年度目标完成情况 |", "1.", LIST_MARKER),
         ("应单独说明理由;3.其他资金包括", "3.", LIST_MARKER),
         ("分别为1、2、3个", "3个", FIGURE),
+        # addresses, page numbers, hotlines, note references
+        ("详见http://www.hh.gov.cn/info/11481/1179592.htm。", "http://www.hh.gov.cn/info/11481/1179592.htm", IDENTIFIER),
+        ("邮箱hsfl2023@163.com", "hsfl2023@163.com", IDENTIFIER),
+        ("结余0万元\n— 3 —\n二、", "— 3 —", IDENTIFIER),
+        ("第 3 页 共 10 页", "第 3 页 共 10 页", IDENTIFIER),
+        ("拨打12345政务服务热线", "12345", CONTACT),
+        ("开通12348公共法律服务热线", "12348", CONTACT),
+        ("见注释[1]。", "[1]", IDENTIFIER),
+        ("接听热线电话1200余次", "1200余次", FIGURE),
     ],
 )
 def test_shape(text, numeral, cls):
