@@ -111,7 +111,7 @@ def render() -> None:
     elif not model.configured:
         st.info("未配置模型：对话只能给出本节的模板稿。请在“设置”页填写模型地址和模型名称（需要时填写密钥）。")
     else:
-        st.caption(f"模型：{model.describe()}。回答中的数字：绿色为有据（悬停查看来源），红色为未通过核对。")
+        st.caption(md(f"模型：{model.describe()}。回答中的数字：绿色为有据（悬停查看来源），红色为未通过核对。"))
 
     text, where = _current_text(section_id)
     with st.expander(f"本节当前稿（{where}）" if text else "本节当前稿（尚无）"):

@@ -10,6 +10,7 @@ import streamlit as st
 
 from assistant.ui import resources
 from assistant.ui.highlight import citation_parts
+from assistant.ui.labels import settings_words
 from assistant.ui.markup import md
 
 S = st.session_state
@@ -28,7 +29,7 @@ def render() -> None:
     try:
         index = resources.corpus_index()
     except Exception as exc:  # the rest of the app works without the corpus
-        st.error(f"资料库无法打开：{exc}")
+        st.error(md(f"资料库无法打开：{settings_words(str(exc))}"))
         _repair_button("corpus_repair_broken")
         return
     notice = S.pop("corpus_notice", None)

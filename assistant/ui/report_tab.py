@@ -59,7 +59,7 @@ def backend_choice(key: str):
     model = state.model_settings()
     options = {"offline": "离线模板起草（不需要模型）"}
     if model.configured:
-        options["llm"] = f"大模型起草：{model.describe()}"
+        options["llm"] = md(f"大模型起草：{model.describe()}")  # the URL ends at the URL, not at the next space
     backend = st.radio("起草方式", list(options), format_func=options.get, key=key, horizontal=True)
     if not model.configured:
         st.caption("未配置模型：如需大模型起草，请在“设置”页填写模型地址和名称。")

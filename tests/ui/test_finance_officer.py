@@ -200,3 +200,13 @@ def test_evaluation_progress_line_is_gone_after_the_results(new_app):
     assert not any("正在评估" in t for t in texts(at.caption))
     table = at.dataframe[0].value
     assert "hengshan" not in " ".join(map(str, table.iloc[0].tolist())) and "offline" not in " ".join(map(str, table.iloc[0].tolist()))
+
+
+def test_model_captions_link_only_the_url(new_app, fake_openai):
+    at = _configure_model(load_sample(new_app()), fake_openai.base_url)
+    at = open_tab(at, "对话起草")
+    caption = next(t for t in texts(at.caption) if t.startswith("模型："))
+    assert f"[{fake_openai.base_url}]({fake_openai.base_url})）" in caption
+    at = open_tab(at, "一键生成")
+    labels = at.radio(key="report_backend").options
+    assert any(f"[{fake_openai.base_url}]({fake_openai.base_url})）" in label for label in labels), labels
