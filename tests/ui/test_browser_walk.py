@@ -176,6 +176,8 @@ def _evaluation(driver) -> None:
     wait_for(driver, _text("核验闸门"), timeout=300)
     body = driver.find_element("tag name", "body").text
     assert "正在评估" not in body  # no stale progress line beside the results
+    wait_for(driver, (By_XPATH(), "//*[contains(@class, 'vega-embed')]//*[self::canvas or local-name()='svg']"), timeout=60)
+    time.sleep(1)  # the bars are drawn after the canvas appears
 
 
 ACTIONS = {"对话起草": _chat, "资料库": _corpus, "评估": _evaluation}
