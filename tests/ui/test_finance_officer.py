@@ -210,3 +210,39 @@ def test_model_captions_link_only_the_url(new_app, fake_openai):
     at = open_tab(at, "一键生成")
     labels = at.radio(key="report_backend").options
     assert any(f"[{fake_openai.base_url}]({fake_openai.base_url})）" in label for label in labels), labels
+
+
+def test_pipeline_reports_each_step_as_it_happens():
+    """verifying, redrafting and fallback reach the progress list before done (what 一键生成 shows)."""
+    import asyncio
+
+    from assistant.drafting.pipeline import DraftJob, adraft_report
+    from assistant.figures import load_figures
+    from assistant.interface import SectionDraft
+    from assistant.offline import REPO_ROOT
+
+    class TypesItsOwnFigures:
+        name = "llm:liar"
+
+        async def draft(self, section, context):
+            text = "本年度支出共计12345.67万元。" if section.id == "budget" else ""
+            return SectionDraft(section.id, section.heading, section.level, text, self.name)
+
+    figures = load_figures(REPO_ROOT / "evals" / "cases" / "hengshan-fulian-2023" / "figures.yaml")
+    steps: list[tuple[str, str]] = []
+    report = asyncio.run(adraft_report(DraftJob(figures, drafter=TypesItsOwnFigures(), progress=lambda sid, step: steps.append((sid, step)))))
+    budget = [step for sid, step in steps if sid == "budget"]
+    assert budget == ["queued", "running", "verifying", "redrafting", "verifying", "fallback", "done"]
+    assert report.section("budget").fallback_reason
+
+
+def test_model_timeout_is_reported_in_words(new_app, monkeypatch, fake_openai):
+    from tests.fake_openai import slow
+
+    monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "0")
+    monkeypatch.setenv("ASSISTANT_TIMEOUT", "1")
+    fake_openai.script(default=lambda request: slow(3))
+    at = _generate_with_model(_configure_model(load_sample(new_app()), fake_openai.base_url))
+    warning = next(t for t in texts(at.warning) if "没有采用模型的稿子" in t)
+    assert "模型服务在限定时间内没有回答" in warning and "重试" in warning
+    assert not ENV_NAME.search(_all_text(at))
