@@ -123,7 +123,53 @@ def read_document_bytes(name: str, data: bytes, *, shown: str | None = None) -> 
             raise DocumentError(f"{shown}：Word 文件内容已损坏，无法读取（{type(exc).__name__}）。") from None
     if not blocks and suffix == ".md":
         blocks = _markdown_blocks(loaded.text)
+    if not blocks and suffix == ".pdf":
+        blocks = _pdf_blocks(loaded.text)
     return Document(name, _mark_attachments(blocks or _line_blocks(loaded.text)))
+
+
+_PDF_LINE_END = tuple("。！？；：!?;:")
+_PDF_PAGE_NUMBER_RE = re.compile(r"^(?:[-—–－]+\s*[0-9]{1,4}\s*[-—–－]+|第\s*[0-9]{1,4}\s*页(?:\s*[，,/]?\s*共\s*[0-9]{1,4}\s*页)?)$")
+_PDF_FULL_LINE = 0.8  # a line at least this share of the usual full line is wrapped, not ended
+
+
+def _pdf_blocks(text: str) -> list[Block]:
+    """A PDF's text layer breaks every line at the page width; a sentence runs over the break. Lines
+    as long as a full line that do not end a sentence are joined with the next, so a label on one
+    line still names the figure on the next ("高标准农田建设项目…\n…预算执行率97.64%"). Short lines
+    (table cells, headings, page numbers) stay lines of their own."""
+    lines = text.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if not lengths:
+        return []
+    full = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
+    blocks: list[Block] = []
+    current: list[str] = []
+    first = 0
+
+    def flush() -> None:
+        if current:
+            joined = current[0]
+            for part in current[1:]:
+                # Latin words and numbers keep a space across the break; Chinese joins directly
+                joined += (" " if joined[-1:].isascii() and joined[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum() else "") + part
+            blocks.append(Block(PARAGRAPH, joined, f"第{first}行起" if len(current) > 1 else f"第{first}行", len(blocks) + 1))
+            current.clear()
+
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if _PDF_PAGE_NUMBER_RE.match(stripped):
+            continue  # a page number between the halves of a sentence split by a page break
+        if not current:
+            first = number
+        current.append(stripped)
+        if stripped.endswith(_PDF_LINE_END) or len(stripped) < _PDF_FULL_LINE * full:
+            flush()
+    flush()
+    return blocks
 
 
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")

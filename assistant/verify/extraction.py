@@ -105,6 +105,12 @@ class _Scanner:
             return _Suffix(found[1], unit=found[0])
         suffix = _Suffix(pos)
         q = pos
+        if not chinese and at < len(t) and t[at] in MULTIPLIERS and at > pos:
+            # "69.12 万亩": a text layer's space between the number and its 万/亿 (only when a unit
+            # or 余/多 follows the multiplier, so "5 万" at a line end stays a bare 5)
+            nxt = at + 1
+            if self._unit_at(nxt) or (nxt < len(t) and t[nxt] in _MID_QUALIFIERS):
+                q = at
         if not chinese and q < len(t) and t[q] in MULTIPLIERS:
             suffix.multiplier = t[q]
             q += 1
