@@ -136,3 +136,11 @@ def test_model_text_rows_carry_the_gate_slot_provenance():
     row = rows[0]
     assert row.ok and row.key == key and row.value == ledger[key].text and f"【{key}】" in row.message
     assert row.formula == ledger[key].formula and "经数字闸门" in row.drafter
+
+
+def test_cli_verify_excel_also_with_against(tmp_path):
+    figures = CASES[0] / "figures.yaml"
+    docx, checked = tmp_path / "r.docx", tmp_path / "v.xlsx"
+    assert main(["draft", str(figures), "-o", str(docx)]) == 0
+    assert main(["verify", "--figures", str(figures), "--against", str(docx), str(docx), "--excel", str(checked)]) == 0
+    assert _rows_of(checked.read_bytes())

@@ -144,6 +144,12 @@ def _run_diff(args, exported, edited, ledger, notes) -> int:
     from assistant.verify.diff import check_edits
 
     edits = check_edits(exported, edited, ledger, notes)
+    if getattr(args, "excel", None):  # the 数字来源表 lists every figure of the edited text, not only the changed ones
+        from assistant.verify import verify
+
+        code = _write_evidence(args.excel, verify(edited.body_text, ledger, notes), edited, ledger, notes, args.text)
+        if code:
+            return code
     if args.json:
         print(json.dumps(edits.to_dict(), ensure_ascii=False, indent=2))
     else:
