@@ -67,7 +67,7 @@ def render() -> None:
             return
         st.markdown(f"**体检**：{report.summary()}")
         for finding in report.findings:
-            st.warning(f"{finding.place.label}：{finding.message}", icon="⚠️")
+            st.warning(f"{finding.place.label}：{finding.message}", icon=":material/warning:")
         rows = prefill.rows()
         if not rows:
             st.info("报告中没有读出可对应到表单字段的数字。")
