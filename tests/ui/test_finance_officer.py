@@ -246,3 +246,13 @@ def test_model_timeout_is_reported_in_words(new_app, monkeypatch, fake_openai):
     warning = next(t for t in texts(at.warning) if "没有采用模型的稿子" in t)
     assert "模型服务在限定时间内没有回答" in warning and "重试" in warning
     assert not ENV_NAME.search(_all_text(at))
+
+
+def test_no_emoji_in_the_app_sources():
+    """Icons come from Streamlit's Material set: an emoji is an empty box without an emoji font."""
+    from assistant.offline import REPO_ROOT
+
+    emoji = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
+    sources = [REPO_ROOT / "app.py", *sorted((REPO_ROOT / "assistant" / "ui").glob("*.py"))]
+    found = [f"{p.name}:{n}" for p in sources for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if emoji.search(line)]
+    assert not found, found
