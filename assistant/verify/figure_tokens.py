@@ -313,6 +313,8 @@ def _latin_numbers(text: str, out: list[FigureToken]) -> None:
         folded = "".join(unicodedata.normalize("NFKC", c) if len(unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
     for m in _ENGLISH_NUMBER.finditer(folded):
         out.append(FigureToken(m.start(), m.end(), text[m.start() : m.end()], DIGITS))
+    for m in re.finditer(r"负(?=[零〇一二两三四五六七八九十百千万亿])", text):
+        out.append(FigureToken(m.start(), m.end(), m.group(), CHINESE))
     for m in _LATIN_RUN.finditer(folded):
         if _unit_follows(folded, m.end()):
             out.append(FigureToken(m.start(), m.end(), text[m.start() : m.end()], PLACEHOLDER))
@@ -328,7 +330,7 @@ def _digit_runs(text: str, out: list[FigureToken]) -> None:
         while j < n and (is_digit_char(text[j]) or (text[j] in _SEP and j + 1 < n and is_digit_char(text[j + 1]))):
             j += 1
         # A sign typed before a number is part of it (减少-0.41万元 says the opposite of 减少0.41万元).
-        start = i - 1 if i and text[i - 1] in _SIGNS else i
+        start = i - 1 if i and (text[i - 1] in _SIGNS or text[i - 1] in "负正") else i
         out.append(FigureToken(start, j, text[start:j], DIGITS))
         i = j
     out.extend(FigureToken(m.start(), m.end(), m.group(), DIGITS) for m in _ROMAN_ASCII.finditer(text) if m.group())

@@ -364,3 +364,4 @@ def test_a_sign_typed_before_a_slot_is_rejected(nongye):
     word = "减少" if fact.value < 0 else "增加"
     rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}-【{fact.key}】。", "unslotted_figure")
     rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}+【{fact.key}】。", "unslotted_figure")
+    rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}负【{fact.key}】。", "unslotted_figure")
