@@ -288,6 +288,7 @@ class _Gate:
         if not _CJK.search(self.masked):
             self.add(EMPTY, -1, -1, self.text[:20], "没有可用的中文正文。")
         self._provenance()
+        self._units_after_slots()
         self._ledger_attribution()
         self._note_attribution()
         self._comparisons()
@@ -359,6 +360,27 @@ class _Gate:
                 self.text[start:end],
                 f"这是{what}，但不是占位符写入的：数字一律只能用清单中的占位符（【键名】或【note.…】），不得自行书写。",
             )
+
+    def _units_after_slots(self) -> None:
+        """A slot prints its figure with its unit; a unit typed after it changes what it says
+        (【…万元】元, 【…人】次)."""
+        from assistant.verify.lexicon import MONEY_UNITS, lexicon
+
+        lex = lexicon()
+        for p in self.provenance:
+            if p.word is not None:
+                continue
+            rest = self.text[p.end : p.end + 4]
+            unit = next((u for u in MONEY_UNITS if rest.startswith(u)), None)
+            if unit is None and rest[:1] in "%％‰":
+                unit = rest[:1]
+            if unit is None:
+                m = lex.unit_re.match(rest)
+                if m is not None:
+                    after = rest[m.end() : m.end() + 1]
+                    unit = None if after and after in lex.not_a_unit_before.get(m.group(), ()) else m.group()
+            if unit:
+                self.add(UNIT_CLASS, p.start, p.end + len(unit), self.text[p.start : p.end + len(unit)], f"占位符已带单位（{p.text}），其后又写了“{unit}”：单位不能改写或重复。", p.key)
 
     def _around(self, token: FigureToken) -> str:
         return self.text[token.start : min(len(self.text), token.end + 12)]

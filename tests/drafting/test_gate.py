@@ -365,3 +365,9 @@ def test_a_sign_typed_before_a_slot_is_rejected(nongye):
     rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}-【{fact.key}】。", "unslotted_figure")
     rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}+【{fact.key}】。", "unslotted_figure")
     rejected(nongye, "three_public", f"{fact.label.removesuffix('增减')}{word}负【{fact.key}】。", "unslotted_figure")
+
+
+def test_a_unit_typed_after_a_slot_is_rejected(seed):
+    rejected(seed, "final", "决算支出【final.expenditure.total】元。", "unit_class")
+    rejected(seed, "staffing", "在职人员【staffing.actual】次。", "unit_class")
+    assert seed.gate("final", "决算支出【final.expenditure.total】万元。").accepted  # a repeated unit is dropped
