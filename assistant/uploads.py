@@ -7,10 +7,10 @@ uploads, so their sources stay "上传/<name>" and citations do not change.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from assistant.atomic_files import write_bytes_atomic
 from assistant import offline
 
 
@@ -24,12 +24,8 @@ def _plain_name(name: str) -> str:
 
 
 def save_upload(name: str, data: bytes) -> Path:
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / _plain_name(name)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    path = uploads_dir() / _plain_name(name)
+    write_bytes_atomic(path, data)
     return path
 
 

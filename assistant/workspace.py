@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from assistant import offline
+from assistant.atomic_files import write_text_atomic
 from assistant.interface import Report, SectionDraft
 
 ENV_WORKSPACE = "ASSISTANT_WORKSPACE"
@@ -54,20 +55,6 @@ def safe_name(name: str) -> str:
     """A report name usable as a folder name (Chinese kept)."""
     cleaned = _UNSAFE.sub("_", (name or "").strip()).strip(". ")
     return cleaned[:60] or DEFAULT_REPORT
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _json_default(value: Any) -> Any:
@@ -340,7 +327,7 @@ class Workspace:
         return reports[0] if reports else None
 
     def set_last_used(self, name: str) -> None:
-        atomic_write_text(self.root / _LAST, safe_name(name))
+        write_text_atomic(self.root / _LAST, safe_name(name))
 
 
 # --- reports as JSON ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from assistant.figures import load_figures
 
-from assistant.figures.yaml_io import FiguresError, dump_yaml, dump_yaml_data, write_text_atomic
+from assistant.atomic_files import write_text_atomic
+from assistant.figures.yaml_io import FiguresError, dump_yaml, dump_yaml_data
 
 
 def _fail(messages: list[str], heading: str) -> int:

@@ -2,7 +2,7 @@
 
 The store keeps each chunk's tokens and metadata, persisted as JSON next to the Chroma directory (or
 under the data dir for a Chroma server), so a new process does not re-tokenise the corpus. The file
-is written aside and swapped in with os.replace, so a reader never sees half of it; a process that
+is written aside and swapped in (assistant.atomic_files), so a reader never sees half of it; a process that
 finds it changed on disk (another process wrote) reloads it before answering. On open the store
 reconciles with the collection by chunk id: chunks the cache lacks are fetched and tokenised, chunks
 the collection lost are dropped. The bm25s model is rebuilt lazily after a change (a few hundred
@@ -12,13 +12,12 @@ milliseconds at 10k chunks).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from assistant.atomic_files import write_text_atomic
 from assistant.corpus.tokens import tokenize
 
 CACHE_VERSION = 1
@@ -93,16 +92,7 @@ class Bm25Store:
         }
         # json.dumps, not json.dump: dump streams through the pure-Python encoder, ten times slower.
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".bm25-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)  # atomic: a reader never sees half a file
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.path, text)  # a reader never sees half a file
         self._seen = self._signature()
 
     def sync(self, collection, save: bool = True) -> None:

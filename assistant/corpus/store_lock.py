@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+
+from assistant.atomic_files import write_text_atomic
 
 DEFAULT_TIMEOUT_S = 600.0
 
@@ -39,17 +40,7 @@ def lock_timeout() -> float:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON next to `path`, flush it to disk, then swap it in: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def read_json(path: Path) -> Any:

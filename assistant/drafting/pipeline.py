@@ -42,17 +42,24 @@ def draft_feedback(slot_text: str, checked: SectionDraft, ledger: Ledger) -> str
 
     lines = [phrase("unknown_slot", key=key) for key in fill_slots(slot_text, ledger).unknown]
     lines += [phrase("stray_brackets", text=s) for s in stray_brackets(checked.text)]
-    for finding in checked.findings:
-        if finding.get("status") != "supported":
-            lines.append(
-                phrase(
-                    "finding_line",
-                    text=finding.get("text", ""),
-                    status=finding.get("status_zh") or finding.get("status"),
-                    message=finding.get("message") or "",
-                )
-            )
+    lines += finding_lines(checked.findings)
     return "\n".join(lines)
+
+
+def finding_lines(findings: Sequence[dict]) -> list[str]:
+    """One feedback line per figure the number verifier did not support, with its explanation."""
+    from assistant.drafting.prompting import phrase
+
+    return [
+        phrase(
+            "finding_line",
+            text=finding.get("text", ""),
+            status=finding.get("status_zh") or finding.get("status"),
+            message=finding.get("message") or "",
+        )
+        for finding in findings
+        if finding.get("status") != "supported"
+    ]
 
 
 def check_draft(draft: SectionDraft, ledger: Ledger, notes: Sequence[str]) -> tuple[SectionDraft, str]:
@@ -73,7 +80,6 @@ def check_model_draft(draft: SectionDraft, context: SectionContext, section: Out
     it passed). The draft is verified only when the gate accepts it and the number verifier, as a
     second opinion on the filled text, finds nothing wrong either."""
     from assistant.drafting.gate import gate_model_text
-    from assistant.drafting.prompting import phrase
     from assistant.drafting.slots import note_slots_for
 
     result = gate_model_text(draft.text, context.ledger, note_slots_for(context.notes), section, context.figures)
@@ -83,16 +89,7 @@ def check_model_draft(draft: SectionDraft, context: SectionContext, section: Out
         report = verify_text(result.text, context.ledger, context.notes)
         verifier = report.to_dict().get("findings", [])
         findings = verifier
-        for finding in verifier:
-            if finding.get("status") != "supported":
-                lines.append(
-                    phrase(
-                        "finding_line",
-                        text=finding.get("text", ""),
-                        status=finding.get("status_zh") or finding.get("status"),
-                        message=finding.get("message") or "",
-                    )
-                )
+        lines += finding_lines(verifier)
     feedback = "\n".join(lines)
     checked = dataclasses.replace(draft, text=result.text, findings=findings, verified=not feedback, provenance=[p.to_dict() for p in result.provenance])
     return checked, feedback

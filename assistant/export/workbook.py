@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Sequence
 
 from assistant.export.attachments import Attachment
+from assistant.scoring.excel import sheet_title
 
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(text: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("", text)[:28] or "附件"
-    title, n = base, 2
-    while title in used:
-        title, n = f"{base[:25]}-{n}", n + 1
-    used.add(title)
-    return title
 
 
 def attachments_workbook(attachments: Sequence[Attachment]):
@@ -35,7 +25,7 @@ def attachments_workbook(attachments: Sequence[Attachment]):
     wb.remove(wb.active)
     used: set[str] = set()
     for i, attachment in enumerate(attachments, start=1):
-        ws = wb.create_sheet(_sheet_title(f"附件{i}{attachment.name}", used))
+        ws = wb.create_sheet(sheet_title(f"附件{i}{attachment.name}", used, fallback="附件"))
         ws.append([f"附件{i}"])
         ws.append([attachment.title])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=14)

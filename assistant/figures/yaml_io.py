@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from assistant.atomic_files import write_text_atomic
 from assistant.figures.model import Figures, _inner_model, label_for_path
 
 # A figures file is a few dozen KB; 4 MB leaves room for years of notes and refuses a 50 MB list
@@ -558,22 +559,6 @@ def _plain_dates(value: Any, model: Any = None) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a crash leaves the old file whole."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_yaml(figures: Figures, path: str | Path) -> None:

@@ -21,8 +21,9 @@ _WRAP = Alignment(wrap_text=True, vertical="center")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_title(text: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("", text)[:28] or "表"
+def sheet_title(text: str, used: set[str], fallback: str = "表") -> str:
+    """A sheet title Excel accepts (no []:*?/\\, at most 31 characters), unique among `used`."""
+    base = _BAD_SHEET_CHARS.sub("", text)[:28] or fallback
     title, n = base, 2
     while title in used:
         title, n = f"{base[:26]}-{n}", n + 1
@@ -60,11 +61,11 @@ def scorecard_workbook(card: Scorecard) -> Workbook:
     wb = Workbook()
     used: set[str] = set()
     ws = wb.active
-    ws.title = _sheet_title("部门整体支出绩效自评表", used)
+    ws.title = sheet_title("部门整体支出绩效自评表", used)
     dept_blocks = department_table_data(card.department, official=False)
     _write_blocks(ws, dept_blocks[0].title, dept_blocks)
     for table in card.projects:
-        ws = wb.create_sheet(_sheet_title(f"项目{table.index}-{table.name}", used))
+        ws = wb.create_sheet(sheet_title(f"项目{table.index}-{table.name}", used))
         _write_blocks(ws, f"项目支出绩效自评表：{table.name}", project_table_data(table, official=False))
     return wb
 
