@@ -164,6 +164,20 @@ def fold_digits(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def decimal_digit_table() -> dict[int, str]:
+    """str.translate table: every non-ASCII decimal digit (category Nd: full-width, Arabic-Indic ٣,
+    Devanagari, mathematical bold 𝟔 …) to its ASCII digit. Only Nd: circled ① and superscript ⁵ (No)
+    are list markers and exponents in a person's text (①加强…, m²), not amounts."""
+    import sys
+
+    return {
+        cp: str(unicodedata.decimal(chr(cp)))
+        for cp in range(0x80, sys.maxunicode + 1)
+        if unicodedata.category(chr(cp)) == "Nd"
+    }
+
+
 def fold_chinese(text: str) -> str:
     """Same-length copy with financial capitals and traditional numerals as ordinary ones (壹→一)."""
     return text.translate(_CAPITAL_TABLE)

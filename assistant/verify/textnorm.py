@@ -1,4 +1,4 @@
-"""Scanning copy of a text: full-width digits to ASCII, odd spaces to spaces, invisible characters out.
+"""Scanning copy of a text: decimal digits of any script to ASCII, odd spaces to spaces, invisible characters out.
 
 The verifier scans the normalised copy and reports offsets in the original, so `NormalisedText`
 keeps the map back. Most texts contain no invisible characters; then the map is the identity and
@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+
+from assistant.verify.figure_tokens import decimal_digit_table
 
 _ONE_TO_ONE = {ord("０") + i: ord("0") + i for i in range(10)}
 _ONE_TO_ONE.update({ord("Ａ") + i: ord("A") + i for i in range(26)})
@@ -71,6 +73,10 @@ class NormalisedText:
 
 def normalise(original: str) -> NormalisedText:
     translated = original.translate(_ONE_TO_ONE)
+    if not translated.isascii():
+        # Decimal digits of every script read as the figure a person sees (٣٠ is 30); which
+        # characters are digits is decided in one place, figure_tokens, for model and human text.
+        translated = translated.translate(decimal_digit_table())
     if not _INVISIBLE.search(translated):
         return NormalisedText(original, translated)
     kept: list[str] = []

@@ -175,3 +175,35 @@ def test_run_of_numerals_retries_inside():
     # 统一三个: 一三 is no numeral, 三个 is a figure
     fig = one("统一三个标准")
     assert (fig.text, fig.value) == ("三个", Decimal(3))
+
+
+def _in_script(text: str, zero: str) -> str:
+    """`text` with its ASCII digits written in the script whose zero is `zero`."""
+    return "".join(chr(ord(zero) + int(ch)) if ch.isdigit() else ch for ch in text)
+
+
+@pytest.mark.parametrize("zero", ["\u0660", "\u0966", "\U0001d7ce", "\uff10"], ids=["arabic-indic", "devanagari", "math-bold", "full-width"])
+def test_decimal_digits_of_any_script_are_read(zero):
+    """A person's text is read with the same notion of a digit as the model gate (figure_tokens)."""
+    written = _in_script("155.29", zero)
+    fig = one(f"支出{written}万元")
+    assert fig.value == Decimal("155.29")
+    assert fig.text == f"{written}万元"
+
+
+def test_circled_and_superscript_numbers_are_not_read_as_amounts():
+    # ① is a list marker and ² an exponent in a person's text; neither becomes a figure.
+    assert extract_figures("①加强预算管理；②规范资产管理") == []
+
+
+def test_human_verifier_traces_digits_of_another_script(seed):
+    from assistant.verify import verify
+
+    _, ledger, notes = seed
+    fact = ledger["final.expenditure.total"]
+    written = _in_script(fact.text.replace("万元", ""), "\u0660")
+    good = verify(f"本年度{fact.label}为{written}万元。", ledger, notes)
+    assert good.ok, good.to_dict()
+    wrong = _in_script(str(fact.value + 1), "\u0660")
+    bad = verify(f"本年度{fact.label}为{wrong}万元。", ledger, notes)
+    assert not bad.ok
