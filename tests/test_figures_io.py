@@ -498,3 +498,11 @@ def test_a_file_of_very_many_tiny_values_is_refused_early():
 
     message = one_message(HEAD + "duties: [" + ",".join(["1"] * (MAX_NODES + 10)) + "]\n")
     assert "数据项超过" in message and message.startswith("第")
+
+
+@pytest.mark.parametrize("key", ["0E0", "1e3", "yes", "null", "0x1F"])
+def test_a_field_name_is_shown_as_typed(key):
+    """A key that looks like a number, a bool or null is a field name as typed, never Decimal('0') or None."""
+    messages = messages_for(HEAD + f"three_public:\n  {key}: 1\n")
+    assert any(f"/{key}”" in m for m in messages), messages
+    assert not any("Decimal" in m or "None" in m or "True" in m for m in messages), messages

@@ -143,6 +143,9 @@ class _Constructor(SafeConstructor):
                         f"{_where(key_node.start_mark)}重复填写了字段“{key_node.value}”（第{first.line + 1}行已填写过）：请删去其中一处。"
                     )
                 seen[key_node.value] = key_node.start_mark
+                # A field name is text as typed: "0E0:" or "yes:" must not become a number or a bool,
+                # which would then be shown as Decimal('0') or True in a message.
+                key_node.tag = "tag:yaml.org,2002:str"
         return super().construct_mapping(node, deep=deep)
 
     def _check_number(self, node, text: str) -> None:
