@@ -66,7 +66,11 @@ def run_draft(args) -> int:
         report.preamble = "\n".join(text for text in (failed_checks_notice(findings), report.preamble) if text)
         print(f"注意：数据有{len(errors)}项校验错误，已按 --force 强制生成，报告首页已注明。", file=sys.stderr)
     ledger = build_scored_ledger(figures, settings)
-    written = write_report_files(report, ledger, figures, docx_path=args.output, md_path=args.md)
+    try:
+        written = write_report_files(report, ledger, figures, docx_path=args.output, md_path=args.md, xlsx_path=getattr(args, "xlsx", None))
+    except OSError as exc:
+        print(f"无法写入报告文件：{exc.filename or ''} {exc.strerror or exc}", file=sys.stderr)
+        return 2
     unverified = 0
     fell_back = 0
     for section in report.sections:
@@ -129,6 +133,7 @@ def register(sub) -> None:
     mode.add_argument("--model", help="使用大模型起草（OpenAI 兼容接口，见 OPENAI_BASE_URL 等设置）")
     p.add_argument("-o", "--output", type=Path, help=".docx 输出路径")
     p.add_argument("--md", type=Path, help="Markdown 输出路径")
+    p.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="附件（基础数据表、自评表）另存为 Excel")
     p.add_argument("--evidence", type=Path, metavar="OUT.xlsx", help="另存数字来源表（正文每个数字的章节、语句、核对结果和来源）为 Excel")
     p.add_argument("--no-examples", action="store_true", help="大模型起草时不检索、不附参考范文")
     p.add_argument("--force", action="store_true", help="数据校验有错误时仍然生成（报告首页注明未通过的校验项）")
