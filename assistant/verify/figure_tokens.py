@@ -385,7 +385,7 @@ def _date_value(regex: re.Pattern, text: str) -> int | None:
     return classify._numeral_value(raw)
 
 
-def _dates(text: str, out: list[FigureToken]) -> None:
+def _dates(text: str, out: list[FigureToken], allowed: list[tuple[int, int, str]] = ()) -> None:
     folded = fold_digits(text)
     starts = set("0123456789") | set(_PLAIN_CN)
     pos, n = 0, len(folded)
@@ -401,6 +401,9 @@ def _dates(text: str, out: list[FigureToken]) -> None:
         end = classify.date_end(folded, pos)
         if end is None:
             pos += 1
+            continue
+        if any(s <= pos and end <= e for s, e, _ in allowed):
+            pos = end  # inside a named term ("一月一主题" names an activity, it dates nothing)
             continue
         piece = folded[pos:end]
         out.append(
@@ -475,7 +478,7 @@ def find_figure_tokens(text: str) -> list[FigureToken]:
     _simple(_PROPORTION_RE, PROPORTION, plain, allowed, out)
     _simple(_RANK_RE, RANK, plain, allowed, out)
     _simple(_SCORE_RE, RANK, plain, allowed, out)  # 第一， at a sentence start is a list marker (allowed)
-    _dates(plain, out)
+    _dates(plain, out, allowed)
     tokens = _merge(out, text)
     return [FigureToken(t.start, t.end, text[t.start : t.end], t.kind, t.year, t.month, t.day, t.norm) for t in tokens]
 
