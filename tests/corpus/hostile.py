@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from tests.corpus.conftest import make_docx
+from tests.pdf_bytes import pdf_from_objects
 
 _PARAGRAPH = "<w:p><w:r><w:t>预算执行率</w:t></w:r></w:p>".encode("utf-8")
 
@@ -59,18 +60,7 @@ def slow_pdf(pages: int = 40_000) -> bytes:
     objects[1] = f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode()
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
     objects.extend([page] * pages)
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_from_objects(objects)
 
 
 def spin(_: object) -> None:

@@ -10,6 +10,7 @@ import pytest
 from assistant.cli import main
 from assistant.verify.documents import ATTACHMENT, PARAGRAPH, TABLE_ROW, DocumentError, read_document, read_document_bytes
 
+from tests.pdf_bytes import pdf_from_objects
 from tests.verify.conftest import SEED_FIGURES
 
 
@@ -79,17 +80,7 @@ def _minimal_pdf(text: str) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 def test_pdf_text_layer_by_hand(tmp_path, capsys):
