@@ -17,7 +17,6 @@ Latin and the East Asian font slot, or Word shows the wrong font.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -35,6 +34,7 @@ from assistant.export.numbering import HeadingCounter
 from assistant.export.tables import Table, TableNumbers, section_tables
 from assistant.interface import Report
 from assistant.ledger.facts import Ledger
+from assistant.safe_text import clean_for_xml
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -58,12 +58,9 @@ BODY_CONDENSE_TWENTIETHS = -5  # −0.25 pt a character: 15.75 pt pitch, 28 to a
 FOOTER_DISTANCE = Mm(23)  # number line's top about 7 mm below the 35 mm bottom margin
 TABLE_LINE_SPACING = Pt(20)
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def clean_text(text: str) -> str:
-    """Text Word can store: XML-illegal control characters dropped (a pasted note may carry them)."""
-    return _XML_ILLEGAL.sub("", str(text))
+    """Text Word can store: XML-illegal characters dropped (a pasted note may carry them)."""
+    return clean_for_xml(str(text))
 
 
 def _set_all_font_slots(r_pr, font: str) -> None:
